@@ -1,0 +1,54 @@
+# Lounge developer commands. Everything installs into .venv; nothing is needed by hand.
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+HOST        ?= 127.0.0.1
+PORT        ?= 8000
+PG_URL      ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+REDIS_URL   ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: install chromium migrate run test test-services services bench lint fmt demo clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+
+migrate: install
+	$(BIN)/alembic upgrade heads
+
+run: migrate
+	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) \
+		--ws websockets-sansio --ws-per-message-deflate false
+
+test: install chromium
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Start the local PostgreSQL and Redis when they are down.
+services:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "services did not start" >&2; exit 1
+
+test-services: install chromium services
+	LOUNGE_DATABASE_URL=$(PG_URL) LOUNGE_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+bench: install services
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

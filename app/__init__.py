@@ -1,0 +1,1 @@
+"""Lounge: a self-hosted social learning space for workplaces."""

@@ -1,0 +1,75 @@
+"""Settings for one Lounge process, read from `LOUNGE_*` environment variables.
+
+Nothing here connects to anything: `create_app(settings)` does that in its lifespan.
+The secret key is never hard-coded; when `LOUNGE_SECRET_KEY` is unset it is generated
+once and kept in the data directory, so sessions survive restarts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOUNGE_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./var/lounge.db"
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path("var")
+    base_url: str = "http://127.0.0.1:8000"
+    # Extra origins allowed to make cookie-authenticated requests (comma-separated).
+    allowed_origins: str = ""
+    smtp_url: str | None = None
+    allow_registration: bool = True
+    log_level: str = "INFO"
+
+    session_days: int = Field(default=14, ge=1)
+    login_failures_per_window: int = Field(default=10, ge=1)
+    login_failure_window_seconds: int = Field(default=600, ge=1)
+    token_cache_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("redis_url", "smtp_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @cached_property
+    def secret(self) -> str:
+        """The signing secret: configured, or generated once and stored in the data dir."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(value)
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix pins the cookie to this exact origin; browsers allow it only over https.
+        return "__Host-lounge_session" if self.https else "lounge_session"
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        base = urlsplit(self.base_url)
+        origins = {f"{base.scheme}://{base.netloc}"}
+        origins.update(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
+        return frozenset(origins)

@@ -1,0 +1,133 @@
+"""`create_app(settings)`: middleware, routers, error handlers, and a lifespan that builds the
+engine, rate limiter and Redis client. Nothing connects at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.observability import Metrics, RequestContextMiddleware, configure_logging
+from app.ratelimit import RateLimiter
+from app.routers import api_auth, api_me, api_users, health, pages
+from app.services.accounts import LoginThrottle
+from app.web.forms import document_bodies
+from app.web.openapi import move_problem_schemas
+from app.web.guards import BodySizeLimit, CrossSiteGuard
+from app.web.problems import install_problem_handlers
+from app.web.templates import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 1_048_576
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+])
+
+
+class SecurityHeaders:
+    """CSP and the other headers every answer carries."""
+
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        if https:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        limiter = RateLimiter(settings.redis_url)
+        app.state.limiter = limiter
+        app.state.login_throttle = LoginThrottle(
+            limiter, f"{settings.login_failures_per_window} per "
+                     f"{settings.login_failure_window_seconds} seconds")
+        app.state.redis = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            app.state.redis = Redis.from_url(settings.redis_url)
+        try:
+            yield
+        finally:
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Lounge API",
+        version="1.0.0",
+        summary="Social learning at work: lounges, employee-led sessions, chat, goals.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    app.state.metrics = Metrics()
+
+    install_problem_handlers(app)
+    for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Added innermost first: the request-id middleware wraps everything.
+    app.add_middleware(SecurityHeaders, https=settings.https)
+    app.add_middleware(CrossSiteGuard, trusted_origins=settings.trusted_origins)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = move_problem_schemas(
+                document_bodies(FastAPI.openapi(app), app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,65 @@
+"""Full HTML pages. They render layouts around the same fragments the `/api/v1` endpoints
+return, and their forms post to those endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.db import Db
+from app.schemas.accounts import MePublic, TokenPublic
+from app.schemas.common import Page, time_zones
+from app.services import accounts
+from app.web.auth import MaybeUser
+from app.web.negotiation import VARY
+
+router = APIRouter(include_in_schema=False)
+
+
+def render_page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    response = request.app.state.templates.TemplateResponse(request, template, context,
+                                                            status_code=status)
+    response.headers["Vary"] = VARY
+    return response
+
+
+def to_login(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+@router.get("/")
+async def home_page(request: Request, caller: MaybeUser) -> Response:
+    if caller is None:
+        return render_page(request, "pages/welcome.html")
+    return render_page(request, "pages/home.html", me=MePublic.model_validate(caller.user))
+
+
+@router.get("/login")
+async def login_page(request: Request, caller: MaybeUser,
+                     next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    if caller is not None:
+        return RedirectResponse("/", status_code=303)
+    return render_page(request, "pages/login.html", next=next)
+
+
+@router.get("/register")
+async def register_page(request: Request, caller: MaybeUser) -> Response:
+    if caller is not None:
+        return RedirectResponse("/", status_code=303)
+    return render_page(request, "pages/register.html", time_zones=time_zones())
+
+
+@router.get("/settings")
+async def settings_page(request: Request, db: Db, caller: MaybeUser) -> Response:
+    if caller is None:
+        return to_login(request)
+    tokens, next_cursor = await accounts.list_tokens(db, user=caller.user, cursor=None, limit=100)
+    return render_page(
+        request, "pages/settings.html",
+        me=MePublic.model_validate(caller.user), time_zones=time_zones(),
+        tokens=Page[TokenPublic](items=[TokenPublic.model_validate(t) for t in tokens],
+                                 next_cursor=next_cursor),
+    )

@@ -1,0 +1,134 @@
+"""Account models: registration, login, profile, personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.schemas.common import (
+    MultilineText,
+    StrictModel,
+    TimeZone,
+    bounded,
+    check_plain_text,
+)
+
+Scope = Literal["read", "write", "chat", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "write", "chat", "admin")
+
+DisplayName = Annotated[str, Field(max_length=400),
+                        bounded(check_plain_text, minimum=1, maximum=80, what="a display name")]
+Password = Annotated[str, Field(max_length=1024)]
+
+
+class UserRegister(StrictModel):
+    email: EmailStr = Field(max_length=254)
+    password: Password
+    display_name: DisplayName
+    time_zone: TimeZone = "UTC"
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "email": "ana@example.com", "password": "correct horse battery",
+        "display_name": "Ana Lima", "time_zone": "Europe/Lisbon"}]})
+
+    @field_validator("password")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if len(value) < 10:
+            raise ValueError("Use at least 10 characters")
+        return value
+
+
+class UserLogin(StrictModel):
+    email: EmailStr = Field(max_length=254)
+    password: Password
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "email": "ana@example.com", "password": "correct horse battery"}]})
+
+
+class MeUpdate(StrictModel):
+    display_name: DisplayName | None = None
+    time_zone: TimeZone | None = None
+    bio: Annotated[MultilineText, Field(max_length=500)] | None = None
+    manager_id: Annotated[str, Field(max_length=40)] | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "display_name": "Ana Lima", "time_zone": "America/Sao_Paulo",
+        "bio": "Learning Rust one lunch at a time."}]})
+
+
+class UserPublic(BaseModel):
+    """What anyone signed in may see of a person."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    display_name: str
+    time_zone: str
+    bio: str
+    is_admin: bool
+    manager_id: str | None = None
+
+
+class MePublic(UserPublic):
+    """What I see of myself."""
+
+    email: str
+    created_at: datetime
+
+
+class LoginResult(BaseModel):
+    user: MePublic
+    csrf_token: str
+
+
+class TokenCreate(StrictModel):
+    name: Annotated[str, Field(max_length=400),
+                    bounded(check_plain_text, minimum=1, maximum=80, what="a name")]
+    scopes: list[Scope] = Field(min_length=1, max_length=4)
+    expires_at: AwareDatetime | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "calendar bot", "scopes": ["read", "chat"], "expires_at": "2027-06-30T00:00:00Z"}]})
+
+    @field_validator("scopes")
+    @classmethod
+    def _distinct(cls, value: list[Scope]) -> list[Scope]:
+        return [s for s in SCOPES if s in value]
+
+    @field_validator("expires_at", mode="before")
+    @classmethod
+    def _date_means_end_of_day(cls, value: object) -> object:
+        # A date picker sends "2027-06-30": the token then lasts to the end of that day, UTC.
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return f"{value}T23:59:59Z"
+        return value
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= datetime.now(UTC):
+            raise ValueError("must be in the future")
+        return value
+
+
+class TokenPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class TokenCreated(TokenPublic):
+    """Returned once, at creation: `token` is never shown again."""
+
+    token: str

@@ -1,0 +1,45 @@
+"""Keyset pagination: opaque cursors over `(created_at, id)`, stable while rows are inserted."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, and_, or_
+
+from app.errors import InvalidInput
+
+
+def encode_cursor(created_at: datetime, row_id: str) -> str:
+    raw = orjson.dumps([created_at.isoformat(), row_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, row_id = orjson.loads(raw)
+        return datetime.fromisoformat(stamp), str(row_id)
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput("The cursor is not one this server gave out.", field="cursor") from exc
+
+
+async def page_of(db: Any, query: Select[Any], model: Any, *, cursor: str | None, limit: int,
+                  newest_first: bool = False) -> tuple[list[Any], str | None]:
+    """Run `query` one page at a time, ordered by (created_at, id)."""
+    created, ident = model.created_at, model.id
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        if newest_first:
+            query = query.where(or_(created < at, and_(created == at, ident < row_id)))
+        else:
+            query = query.where(or_(created > at, and_(created == at, ident > row_id)))
+    order = (created.desc(), ident.desc()) if newest_first else (created.asc(), ident.asc())
+    rows = list((await db.execute(query.order_by(*order).limit(limit + 1))).scalars())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+    return rows, next_cursor

@@ -1,0 +1,1 @@
+"""HTTP glue shared by every router: representations, request bodies, errors, CSRF, auth."""

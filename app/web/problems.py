@@ -1,0 +1,142 @@
+"""Every error leaves as one of three things: RFC 9457 problem+json for API callers, an error
+fragment for htmx (with each field's message placed beside that field), or a friendly page
+for a browser. Nothing leaves as a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import AppError, RateLimited
+from app.web.negotiation import VARY, source_form_id, wants_fragment, wants_page
+
+log = logging.getLogger("lounge.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    detail: str,
+    title: str | None = None,
+    slug: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    title = title or _TITLES.get(status, "Error")
+    slug = slug or title.lower().replace(" ", "-")
+    if wants_fragment(request):
+        form_id = source_form_id(request)
+        response: Response = request.app.state.templates.TemplateResponse(
+            request,
+            "fragments/error.html",
+            {"status": status, "title": title, "detail": detail, "errors": errors or [],
+             "form_id": form_id},
+            status_code=status,
+        )
+    elif wants_page(request):
+        response = request.app.state.templates.TemplateResponse(
+            request,
+            "pages/error.html",
+            {"status": status, "title": title, "detail": detail, "errors": errors or []},
+            status_code=status,
+        )
+    else:
+        body: dict[str, Any] = {
+            "type": f"https://lounge.example/problems/{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": request.url.path,
+        }
+        if errors:
+            body["errors"] = errors
+        response = Response(orjson.dumps(body), status, media_type="application/problem+json")
+    response.headers["Vary"] = VARY
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    names = [str(part) for part in loc[1:] if isinstance(part, str)] if len(loc) > 1 else []
+    return names[0] if names else None
+
+
+def _clean_message(message: str) -> str:
+    if message.startswith("value is not a valid email address"):
+        reason = message.partition(": ")[2]
+        return "Enter a valid email address, such as ana@example.com" + (f". {reason}" if reason else "")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+async def _on_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if exc.status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="lounge"'}
+    errors = [{"field": exc.field, "msg": exc.detail}] if exc.field else None
+    return problem(request, status=exc.status, title=exc.title, slug=exc.slug,
+                   detail=exc.detail, errors=errors, headers=headers)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        loc = list(error.get("loc", ()))
+        errors.append({
+            "loc": [p if isinstance(p, str | int) else str(p) for p in loc],
+            "field": _field_of(loc),
+            "msg": _clean_message(str(error.get("msg", "Invalid value"))),
+            "type": str(error.get("type", "value_error")),
+        })
+    detail = "; ".join(
+        f"{e['field']}: {e['msg']}" if e["field"] else e["msg"] for e in errors
+    ) or "The request is not valid."
+    return problem(request, status=422, detail=detail, errors=errors)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404:
+        detail = "There is nothing at this address."
+    return problem(request, status=exc.status_code, detail=detail, headers=exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(request, status=500, detail="An unexpected error happened; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

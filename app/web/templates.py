@@ -1,0 +1,48 @@
+"""The Jinja2 environment: autoescape always on, and the filters pages share."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def local_time(value: datetime | None, time_zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """Render a UTC time in the viewer's zone, naming the zone."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(time_zone)
+    local = value.astimezone(zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+
+
+def page_context(request: Request) -> dict[str, object]:
+    """What every template may use: the signed-in viewer and the CSRF token for htmx."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or principal is False:
+        return {"viewer": None, "csrf_token": None}
+    return {"viewer": principal.user, "csrf_token": principal.csrf_token}
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    # Only our own field names may become part of an element id in an error answer.
+    env.tests["match_field"] = lambda value: bool(_FIELD_NAME.fullmatch(str(value)))
+    return Jinja2Templates(env=env, context_processors=[page_context])
