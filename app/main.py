@@ -20,8 +20,8 @@ from app.ratelimit import RateLimiter
 from app.routers import api_auth, api_me, api_users, health, pages
 from app.services.accounts import LoginThrottle
 from app.web.forms import document_bodies
-from app.web.openapi import move_problem_schemas
 from app.web.guards import BodySizeLimit, CrossSiteGuard
+from app.web.openapi import move_problem_schemas
 from app.web.problems import install_problem_handlers
 from app.web.templates import make_templates
 

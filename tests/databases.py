@@ -35,7 +35,7 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 def service_missing(what: str, error: Exception) -> None:

@@ -9,14 +9,14 @@ from starlette.responses import Response
 
 from app.db import Db
 from app.errors import Forbidden
-from app.security import csrf_token_for
 from app.schemas.accounts import LoginResult, MePublic, UserLogin, UserRegister
+from app.security import csrf_token_for
 from app.services import accounts
 from app.web.auth import Reader
 from app.web.cookies import clear_session_cookie, set_session_cookie
 from app.web.forms import FormOrJson
-from app.web.openapi import problems
 from app.web.negotiation import wants_fragment
+from app.web.openapi import problems
 from app.web.respond import hx_redirect, respond
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])

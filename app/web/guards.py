@@ -7,8 +7,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import orjson
-from app.errors import PayloadTooLarge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PayloadTooLarge
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
