@@ -27,15 +27,22 @@ class Settings(BaseSettings):
     # Extra origins allowed to make cookie-authenticated requests (comma-separated).
     allowed_origins: str = ""
     smtp_url: str | None = None
+    # The sender of e-mail; unset: "Lounge <no-reply@host of BASE_URL>".
+    mail_from: str | None = None
+    # The in-app outbox worker (reminders, e-mail, webhooks); off for instances that only serve.
+    worker_enabled: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
     allow_registration: bool = True
     log_level: str = "INFO"
 
     session_days: int = Field(default=14, ge=1)
     login_failures_per_window: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=600, ge=1)
-    token_cache_seconds: float = Field(default=30.0, ge=0)
+    rate_limits_enabled: bool = True
+    rate_limit_reads: str = "600/minute"
+    rate_limit_writes: str = "120/minute"
 
-    @field_validator("redis_url", "smtp_url", mode="before")
+    @field_validator("redis_url", "smtp_url", "mail_from", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

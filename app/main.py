@@ -23,6 +23,7 @@ from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
 from app.web.openapi import move_problem_schemas
 from app.web.problems import install_problem_handlers
+from app.web.ratelimits import ApiLimits, RateLimitHeaders
 from app.web.templates import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -86,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.login_throttle = LoginThrottle(
             limiter, f"{settings.login_failures_per_window} per "
                      f"{settings.login_failure_window_seconds} seconds")
+        app.state.api_limits = ApiLimits(
+            limiter, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes,
+            enabled=settings.rate_limits_enabled)
         app.state.redis = None
         if settings.redis_url:
             from redis.asyncio import Redis
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Added innermost first: the request-id middleware wraps everything.
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(CrossSiteGuard, trusted_origins=settings.trusted_origins)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)

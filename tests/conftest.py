@@ -66,6 +66,8 @@ async def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url, redis_url=REDIS_URL, secret_key="test-secret-key-0123456789",
         data_dir=tmp_path, base_url="http://testserver", smtp_url=None,
+        # Budgets large enough for bulk-writing tests; the limit tests set their own.
+        rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
     )
 
 

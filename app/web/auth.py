@@ -72,13 +72,16 @@ async def _resolve(request: Request, db: Db) -> Principal | None:
 def requires(scope: str):
     """A dependency that demands a signed-in caller holding `scope`."""
 
-    async def dependency(principal: Annotated[Principal | None, Depends(_resolve)]) -> Principal:
+    async def dependency(request: Request,
+                         principal: Annotated[Principal | None, Depends(_resolve)]) -> Principal:
         if principal is None:
             raise Unauthenticated("Sign in, or send an API token.")
         if scope not in principal.scopes:
             if principal.via == "token":
                 raise Forbidden(f"This token lacks the '{scope}' scope.")
             raise Forbidden("Only administrators may do this.")
+        await request.app.state.api_limits.check(
+            request, user_id=principal.user.id, token_id=principal.token_id)
         return principal
 
     dependency.__name__ = f"requires_{scope}"

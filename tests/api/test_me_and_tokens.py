@@ -205,3 +205,20 @@ async def test_users_directory(client, ana, ben):
     assert (await client.get("/api/v1/users?q=%25")).json()["items"] == []  # LIKE wildcard is literal
     assert (await client.get(f"/api/v1/users/{ben.id}")).json()["id"] == ben.id
     assert (await client.get("/api/v1/users/usr_missing")).status_code == 404
+
+
+async def test_api_rate_limits_per_token_with_headers(settings, new_client, app, ana):
+    app.state.api_limits.__init__(app.state.limiter, reads="3/minute", writes="2/minute")
+    secret = await bearer_token(ana, ["read"])
+    async with new_client() as tool:
+        auth = {"Authorization": f"Bearer {secret}"}
+        first = await tool.get("/api/v1/me", headers=auth)
+        assert first.headers["ratelimit-limit"] == "3"
+        assert first.headers["ratelimit-remaining"] == "2"
+        await tool.get("/api/v1/me", headers=auth)
+        await tool.get("/api/v1/me", headers=auth)
+        limited = await tool.get("/api/v1/me", headers=auth)
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert int(limited.headers["retry-after"]) > 0
+    assert limited.headers["ratelimit-remaining"] == "0"
