@@ -1,6 +1,17 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
 from app.models.accounts import ApiToken, LoginSession, User
+from app.models.lounges import Lounge, LoungeMember, LoungeTag
 from app.models.platform import Channel, Notification, OutboxJob
+from app.models.schedule import (
+    LearningSession,
+    Rsvp,
+    SessionCohost,
+    SessionFeedback,
+    SessionResource,
+    SessionSeries,
+)
 
-__all__ = ["ApiToken", "Channel", "LoginSession", "Notification", "OutboxJob", "User"]
+__all__ = ["ApiToken", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
+    "LoungeTag", "Notification", "OutboxJob", "Rsvp",
+    "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User"]
