@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = move_problem_schemas(
-                document_bodies(FastAPI.openapi(app), app.routes))
+                document_bodies(FastAPI.openapi(app), app))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -60,10 +60,14 @@ class MeUpdate(StrictModel):
         "bio": "Learning Rust one lunch at a time."}]})
 
 
+_PERSON = {"id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima", "time_zone": "Europe/Lisbon",
+           "bio": "Learning Rust one lunch at a time.", "is_admin": False, "manager_id": None}
+
+
 class UserPublic(BaseModel):
     """What anyone signed in may see of a person."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_PERSON]})
 
     id: str
     display_name: str
@@ -75,6 +79,9 @@ class UserPublic(BaseModel):
 
 class MePublic(UserPublic):
     """What I see of myself."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        **_PERSON, "email": "ana@example.com", "created_at": "2026-09-01T08:30:00Z"}]})
 
     email: str
     created_at: datetime
@@ -116,7 +123,10 @@ class TokenCreate(StrictModel):
 
 
 class TokenPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "tok_Qm2x8Lr0aP1z", "name": "calendar bot", "prefix": "lng_7fK2aQ",
+        "scopes": ["read", "chat"], "created_at": "2026-11-02T09:00:00Z",
+        "expires_at": None, "revoked_at": None, "last_used_at": None}]})
 
     id: str
     name: str

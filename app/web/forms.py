@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
 from app.errors import UnsupportedMediaType
+from app.web.routes import api_routes
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MODEL_ATTR = "__form_or_json_model__"
@@ -86,7 +86,7 @@ class FormOrJson:
         return Annotated[model, Depends(_parser(model))]
 
 
-def _body_model(route: APIRoute) -> type[BaseModel] | None:
+def _body_model(route: Any) -> type[BaseModel] | None:
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
@@ -97,11 +97,11 @@ def _body_model(route: APIRoute) -> type[BaseModel] | None:
     return None
 
 
-def document_bodies(schema: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
+def document_bodies(schema: dict[str, Any], app: Any) -> dict[str, Any]:
     """Add a `requestBody` to every operation whose body comes through `FormOrJson`."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in api_routes(app):
+        if not route.include_in_schema:
             continue
         model = _body_model(route)
         if model is None:

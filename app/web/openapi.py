@@ -52,11 +52,19 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def move_problem_schemas(schema: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI files a `model=` response under application/json; ours are problem+json."""
+    """FastAPI files a `model=` response under application/json, and adds its own 422 shape;
+    every error we send is problem+json."""
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
-            for response in operation.get("responses", {}).values():
+            for code, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                if "application/problem+json" in content and "application/json" in content:
+                if code == "422":
+                    response["description"] = _DESCRIPTIONS[422]
+                    response["content"] = {"application/problem+json": {"schema": problem_ref}}
+                elif "application/problem+json" in content and "application/json" in content:
                     content["application/problem+json"] = content.pop("application/json")
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
     return schema

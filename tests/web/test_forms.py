@@ -63,7 +63,7 @@ async def test_file_uploads_are_refused_where_no_file_is_expected():
 
 async def test_openapi_documents_the_json_body():
     app = make_app()
-    schema = document_bodies(app.openapi(), app.routes)
+    schema = document_bodies(app.openapi(), app)
     body = schema["paths"]["/things"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert "Thing" in schema["components"]["schemas"]
