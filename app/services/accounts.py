@@ -51,17 +51,31 @@ async def register_user(db: AsyncSession, *, data: UserRegister) -> User:
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Counts failed logins per account and per address; the 11th in the window is refused."""
+    """Counts failed sign-ins; a key whose budget is spent is refused until its window moves on.
+
+    Three budgets, so that guessing is slow but an attacker cannot lock a victim out for long:
+    - one account from one address: `spec` (10 failures in 10 minutes by default);
+    - one address over all accounts: 5 × `spec` (stops spraying one password over many accounts
+      without locking out a whole office behind one NAT for a few typos);
+    - one account from all addresses: 100 failures an hour (a distributed attack can hold an
+      account for at most an hour, and only while it keeps failing from many addresses).
+    """
 
     limiter: RateLimiter
     spec: str = "10 per 600 seconds"
 
-    def _keys(self, email: str, address: str) -> list[tuple[str, str]]:
-        return [("login-account", email), ("login-address", address)]
+    def _budgets(self, email: str, address: str) -> list[tuple[str, tuple[str, ...]]]:
+        item = self.limiter.limit(self.spec)
+        per_address = f"{item.amount * 5} per {item.get_expiry()} seconds"
+        return [
+            (self.spec, ("login-pair", email, address)),
+            (per_address, ("login-address", address)),
+            ("100 per 3600 seconds", ("login-account", email)),
+        ]
 
     async def check(self, email: str, address: str) -> None:
-        item = self.limiter.limit(self.spec)
-        for keys in self._keys(email, address):
+        for spec, keys in self._budgets(email, address):
+            item = self.limiter.limit(spec)
             if not await self.limiter.allowed(item, *keys):
                 _, retry_after = await self.limiter.remaining(item, *keys)
                 raise RateLimited(
@@ -70,9 +84,8 @@ class LoginThrottle:
                 )
 
     async def failed(self, email: str, address: str) -> None:
-        item = self.limiter.limit(self.spec)
-        for keys in self._keys(email, address):
-            await self.limiter.hit(item, *keys)
+        for spec, keys in self._budgets(email, address):
+            await self.limiter.hit(self.limiter.limit(spec), *keys)
 
 
 async def log_in(
@@ -83,6 +96,7 @@ async def log_in(
     email = email.strip().lower()
     await throttle.check(email, address)
     user = await db.scalar(select(User).where(User.email == email))
+    # An unknown email still costs one Argon2 verification, so timing does not tell them apart.
     if not verify_password(password, user.password_hash if user else None) or user is None:
         await throttle.failed(email, address)
         raise Unauthenticated(WRONG_CREDENTIALS, field="password")

@@ -54,17 +54,31 @@ async def test_login_opens_a_new_session_row_each_time(db):
     assert await accounts.user_for_session(db, secret=second) is not None
 
 
-async def test_throttle_counts_per_account_and_per_address(db):
+async def test_an_attacker_elsewhere_cannot_lock_the_victim_out(db):
     await accounts.register_user(db, data=registration("ana@example.com"))
     throttle = accounts.LoginThrottle(RateLimiter(), "3 per 600 seconds")
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+    for _ in range(3):
         with pytest.raises(Unauthenticated):
             await accounts.log_in(db, email="ana@example.com", password="wrong!",
-                                  address=address, throttle=throttle)
-    with pytest.raises(RateLimited) as limited:
+                                  address="203.0.113.9", throttle=throttle)
+    with pytest.raises(RateLimited) as limited:  # the attacker's address is stopped …
         await accounts.log_in(db, email="ana@example.com", password=PASSWORD,
-                              address="10.0.0.4", throttle=throttle)
+                              address="203.0.113.9", throttle=throttle)
     assert limited.value.retry_after > 0
+    user, _ = await accounts.log_in(db, email="ana@example.com", password=PASSWORD,
+                                    address="10.0.0.7", throttle=throttle)  # … Ana is not
+    assert user.email == "ana@example.com"
+
+
+async def test_one_address_spraying_many_accounts_is_stopped(db):
+    throttle = accounts.LoginThrottle(RateLimiter(), "2 per 600 seconds")
+    for n in range(10):
+        with pytest.raises(Unauthenticated):
+            await accounts.log_in(db, email=f"user{n}@example.com", password="Winter2026!",
+                                  address="203.0.113.9", throttle=throttle)
+    with pytest.raises(RateLimited):
+        await accounts.log_in(db, email="user99@example.com", password="Winter2026!",
+                              address="203.0.113.9", throttle=throttle)
 
 
 async def test_tokens_resolve_until_revoked(db):
