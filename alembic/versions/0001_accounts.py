@@ -23,13 +23,17 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('handle', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('handle_key', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('bio', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
     sa.Column('manager_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['manager_id'], ['users.id'], name=op.f('fk_users_manager_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('handle', name=op.f('uq_users_handle')),
+    sa.UniqueConstraint('handle_key', name=op.f('uq_users_handle_key'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_email'), ['email'], unique=True)

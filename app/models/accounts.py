@@ -17,6 +17,8 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     display_name: str = Field(max_length=80)
+    handle: str = Field(max_length=30, unique=True)  # for @mentions
+    handle_key: str = Field(max_length=30, unique=True)  # look-alike skeleton of the handle
     time_zone: str = Field(default="UTC", max_length=64)
     bio: str = Field(default="", max_length=500)
     is_admin: bool = Field(default=False)

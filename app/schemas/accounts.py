@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.schemas.common import (
     MultilineText,
@@ -14,6 +14,7 @@ from app.schemas.common import (
     bounded,
     check_plain_text,
 )
+from app.services.handles import check_handle
 
 Scope = Literal["read", "write", "chat", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "chat", "admin")
@@ -21,17 +22,20 @@ SCOPES: tuple[Scope, ...] = ("read", "write", "chat", "admin")
 DisplayName = Annotated[str, Field(max_length=400),
                         bounded(check_plain_text, minimum=1, maximum=80, what="a display name")]
 Password = Annotated[str, Field(max_length=1024)]
+Handle = Annotated[str, Field(max_length=64, description="@mention handle, e.g. ana.lima"),
+                   AfterValidator(check_handle)]
 
 
 class UserRegister(StrictModel):
     email: EmailStr = Field(max_length=254)
     password: Password
     display_name: DisplayName
+    handle: Handle | None = None
     time_zone: TimeZone = "UTC"
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "email": "ana@example.com", "password": "correct horse battery",
-        "display_name": "Ana Lima", "time_zone": "Europe/Lisbon"}]})
+        "display_name": "Ana Lima", "handle": "ana.lima", "time_zone": "Europe/Lisbon"}]})
 
     @field_validator("password")
     @classmethod
@@ -51,6 +55,7 @@ class UserLogin(StrictModel):
 
 class MeUpdate(StrictModel):
     display_name: DisplayName | None = None
+    handle: Handle | None = None
     time_zone: TimeZone | None = None
     bio: Annotated[MultilineText, Field(max_length=500)] | None = None
     manager_id: Annotated[str, Field(max_length=40)] | None = None
@@ -60,7 +65,8 @@ class MeUpdate(StrictModel):
         "bio": "Learning Rust one lunch at a time."}]})
 
 
-_PERSON = {"id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima", "time_zone": "Europe/Lisbon",
+_PERSON = {"id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima", "handle": "ana.lima",
+           "time_zone": "Europe/Lisbon",
            "bio": "Learning Rust one lunch at a time.", "is_admin": False, "manager_id": None}
 
 
@@ -71,6 +77,7 @@ class UserPublic(BaseModel):
 
     id: str
     display_name: str
+    handle: str
     time_zone: str
     bio: str
     is_admin: bool

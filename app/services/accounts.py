@@ -18,6 +18,7 @@ from app.models import ApiToken, LoginSession, User
 from app.ratelimit import RateLimiter
 from app.schemas.accounts import MeUpdate, TokenCreate, UserRegister
 from app.security import digest, hash_password, new_api_token, new_secret, verify_password
+from app.services.handles import handle_from_name, skeleton
 from app.services.pagination import page_of
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
@@ -33,20 +34,48 @@ async def register_user(db: AsyncSession, *, data: UserRegister) -> User:
     if await db.scalar(select(User.id).where(User.email == email)):
         raise Conflict("An account with this email already exists.", field="email")
     is_first = not await db.scalar(select(func.count()).select_from(User))
+    if data.handle is not None:
+        handle = await _free_handle(db, data.handle)
+    else:
+        handle = await _suggest_handle(db, handle_from_name(data.display_name))
     user = User(
         email=email,
         password_hash=hash_password(data.password),
         display_name=data.display_name,
+        handle=handle,
+        handle_key=skeleton(handle),
         time_zone=data.time_zone,
         is_admin=is_first,
     )
     db.add(user)
     try:
         await db.commit()
-    except IntegrityError as exc:  # a concurrent registration with the same email won
+    except IntegrityError as exc:  # a concurrent registration with the same email or handle won
         await db.rollback()
-        raise Conflict("An account with this email already exists.", field="email") from exc
+        raise Conflict("An account with this email or handle already exists.", field="email") from exc
     return user
+
+
+async def _handle_taken(db: AsyncSession, handle: str, *, except_user: str | None = None) -> bool:
+    query = select(User.id).where(User.handle_key == skeleton(handle))
+    if except_user is not None:
+        query = query.where(User.id != except_user)
+    return await db.scalar(query) is not None
+
+
+async def _free_handle(db: AsyncSession, handle: str, *, except_user: str | None = None) -> str:
+    if await _handle_taken(db, handle, except_user=except_user):
+        raise Conflict(f"@{handle} is taken, or looks too much like a handle someone has.",
+                       field="handle")
+    return handle
+
+
+async def _suggest_handle(db: AsyncSession, base: str) -> str:
+    for n in range(1, 1000):
+        candidate = base if n == 1 else f"{base[:26]}{n}"
+        if not await _handle_taken(db, candidate):
+            return candidate
+    raise Conflict("Choose a handle; the suggested ones are all taken.", field="handle")
 
 
 @dataclass(frozen=True)
@@ -157,6 +186,11 @@ async def update_profile(db: AsyncSession, *, user: User, changes: MeUpdate) -> 
     for name in ("display_name", "time_zone"):
         if name in values and values[name] is None:
             raise InvalidInput("This field cannot be empty.", field=name)
+    if values.get("handle") is not None:
+        await _free_handle(db, values["handle"], except_user=user.id)
+        values["handle_key"] = skeleton(values["handle"])
+    elif "handle" in values:
+        raise InvalidInput("This field cannot be empty.", field="handle")
     user = await db.merge(user)
     for name, value in values.items():
         setattr(user, name, "" if name == "bio" and value is None else value)

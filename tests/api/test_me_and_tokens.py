@@ -222,3 +222,11 @@ async def test_api_rate_limits_per_token_with_headers(settings, new_client, app,
     assert limited.headers["content-type"] == "application/problem+json"
     assert int(limited.headers["retry-after"]) > 0
     assert limited.headers["ratelimit-remaining"] == "0"
+
+
+async def test_handle_can_be_changed_but_not_to_a_look_alike(client, ana, ben):
+    mine = await client.patch("/api/v1/me", headers=ana.csrf, json={"handle": "ana"})
+    assert mine.status_code == 200 and mine.json()["handle"] == "ana"
+    fake = await ben.client.patch("/api/v1/me", headers=ben.csrf, json={"handle": "an-a"})
+    assert fake.status_code == 409
+    assert fake.json()["errors"][0]["field"] == "handle"

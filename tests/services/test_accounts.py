@@ -104,3 +104,27 @@ def test_https_base_url_hardens_the_cookie():
     secure = Settings(base_url="https://lounge.example.com")
     assert secure.session_cookie_name == "__Host-lounge_session" and secure.https
     assert Settings(base_url="http://127.0.0.1:8000").session_cookie_name == "lounge_session"
+
+
+async def test_handles_are_derived_and_look_alikes_refused(db):
+    ana = await accounts.register_user(db, data=registration("ana@example.com", "Ana Lima"))
+    assert ana.handle == "ana.lima"
+    twin = await accounts.register_user(db, data=registration("ana2@example.com", "Ana Lima"))
+    assert twin.handle == "ana.lima2"
+    for fake in ("ana_lima", "anaIima", "ana1ima", "ANA.LIMA", "a-n-a-l-i-m-a"):
+        with pytest.raises(Conflict) as refused:
+            await accounts.register_user(db, data=UserRegister(
+                email=f"{fake.lower().replace('.', '')}@example.org", password=PASSWORD,
+                display_name="Someone", handle=fake))
+        assert refused.value.field == "handle"
+
+
+def test_handle_rules():
+    from app.services.handles import check_handle, handle_from_name, skeleton
+
+    assert check_handle("@Ana.Lima") == "ana.lima"
+    assert handle_from_name("Zoë Ñúñez-Å") == "zoe.nunez.a"
+    assert skeleton("modern") == skeleton("modem")
+    for bad in ("", ".ana", "ana.", "a b", "ána", "x" * 31, "ana\u200b"):
+        with pytest.raises(ValueError):
+            check_handle(bad)
