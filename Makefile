@@ -8,7 +8,7 @@ PG_URL      ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_URL   ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install chromium migrate run test test-services services bench lint fmt demo clean
+.PHONY: install chromium migrate run test test-services services bench lint audit fmt demo clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -46,6 +46,15 @@ bench: install services
 
 lint: install
 	$(BIN)/ruff check .
+
+# Fails on any known vulnerability in the installed dependencies. Packages the index cannot
+# look up are listed as skipped, so a quiet run is never mistaken for a clean one.
+audit: install
+	@mkdir -p var
+	$(BIN)/pip-audit --skip-editable --progress-spinner off > var/pip-audit.txt 2>&1 || { cat var/pip-audit.txt; exit 1; }
+	@head -n 1 var/pip-audit.txt
+	@skipped=$$(grep -c "could not be audited" var/pip-audit.txt || true); \
+		[ "$$skipped" = "0" ] || echo "pip-audit: $$skipped packages could not be looked up by the vulnerability service (see var/pip-audit.txt)"
 
 fmt: install
 	$(BIN)/ruff check --fix .
