@@ -8,7 +8,7 @@ PG_URL      ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_URL   ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install chromium migrate run test test-services services bench lint audit fmt demo clean
+.PHONY: install chromium migrate run test test-services services bench fuzz lint audit fmt demo clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -40,6 +40,11 @@ services:
 
 test-services: install chromium services
 	LOUNGE_DATABASE_URL=$(PG_URL) LOUNGE_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Schemathesis over every API operation of a running app; raise FUZZ_EXAMPLES to dig deeper.
+FUZZ_EXAMPLES ?= 25
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m tests.fuzz.run
 
 bench: install services
 	$(BIN)/python -m bench
