@@ -1,0 +1,126 @@
+"""`GET /api/v1/lounges` (20 lounges, bearer token) on SQLite and on PostgreSQL, against a bare
+Starlette endpoint returning the same JSON from memory, measured in the same run with wrk
+(64 connections; server on one core, wrk on the other).
+
+Target: Lounge at least 0.3 × the bare baseline's requests/s, with p99 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from bench.common import QUICK, ensure_wrk, run_wrk, start_uvicorn
+from tests.databases import POSTGRES_URL, PostgresDatabases, SqliteDatabases
+
+SECONDS = 3 if QUICK else 10
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if QUICK else "3"))
+CONNECTIONS = 64
+
+
+def seed(base: str) -> str:
+    """An account, an all-read token and 20 lounges; returns the token."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.post("/api/v1/auth/register", json={
+            "email": "bench@example.com", "password": "benchmarks all day",
+            "display_name": "Bench"}).raise_for_status()
+        login = client.post("/api/v1/auth/login", json={
+            "email": "bench@example.com", "password": "benchmarks all day"}).json()
+        csrf = {"X-CSRF-Token": login["csrf_token"]}
+        secret = client.post("/api/v1/me/tokens", headers=csrf, json={
+            "name": "bench", "scopes": ["read", "write"]}).json()["token"]
+        for n in range(20):
+            client.post("/api/v1/lounges", headers={"Authorization": f"Bearer {secret}"}, json={
+                "name": f"Lounge {n:02d} on reading papers together",
+                "description": "We pick one paper a week and **discuss** it over lunch.",
+                "tags": ["papers", "reading"], "visibility": "open"}).raise_for_status()
+        return secret
+
+
+def measure(backend: str, database_url: str, workdir: Path) -> list[tuple[float, float, float, float]]:
+    env = {"LOUNGE_DATABASE_URL": database_url, "LOUNGE_SECRET_KEY": "bench-secret-0123456789",
+           "LOUNGE_DATA_DIR": str(workdir), "LOUNGE_RATE_LIMITS_ENABLED": "false",
+           "LOUNGE_BASE_URL": "http://127.0.0.1", "LOUNGE_WORKER_ENABLED": "false",
+           "LOUNGE_LOG_LEVEL": "WARNING"}
+    env.pop("LOUNGE_REDIS_URL", None)
+    app = start_uvicorn("app.main:create_app", env, workdir / f"{backend}-app.log", factory=True)
+    try:
+        token = seed(app.base)
+        headers = {"Authorization": f"Bearer {token}"}
+        body = httpx.get(f"{app.base}/api/v1/lounges?limit=20", headers=headers).content
+    except Exception:
+        app.stop()
+        raise
+    body_file = workdir / "body.json"
+    body_file.write_bytes(body)
+    app.stop()
+    results = []
+    for _ in range(ROUNDS):  # interleaved: app, then bare, in every round
+        app = start_uvicorn("app.main:create_app", env, workdir / f"{backend}-app.log", factory=True)
+        try:
+            run_wrk(f"{app.base}/api/v1/lounges?limit=20", headers=headers, seconds=2)
+            ours = run_wrk(f"{app.base}/api/v1/lounges?limit=20", headers=headers, seconds=SECONDS)
+        finally:
+            app.stop()
+        bare = start_uvicorn("bench.bare_lounges:app", {"BARE_BODY_FILE": str(body_file)},
+                             workdir / "bare.log")
+        try:
+            run_wrk(f"{bare.base}/api/v1/lounges", headers={}, seconds=2)
+            base = run_wrk(f"{bare.base}/api/v1/lounges", headers=headers, seconds=SECONDS)
+        finally:
+            bare.stop()
+        if ours.errors:
+            print(f"  warning: {ours.errors} failed requests against Lounge")
+        results.append((ours.requests_per_second, ours.p99_ms, base.requests_per_second, base.p99_ms))
+        print(f"  round: lounge {ours.requests_per_second:8.0f} req/s p50 {ours.p50_ms:5.1f} ms "
+              f"p99 {ours.p99_ms:6.1f} ms | bare {base.requests_per_second:8.0f} req/s "
+              f"p99 {base.p99_ms:5.1f} ms | ratio {ours.requests_per_second / base.requests_per_second:.2f}",
+              flush=True)
+    return results
+
+
+def report(backend: str, results: list[tuple[float, float, float, float]]) -> None:
+    ratio = statistics.median(r[0] / r[2] for r in results)
+    print(f"{backend:10s} lounge {statistics.median(r[0] for r in results):8.0f} req/s "
+          f"(p99 {statistics.median(r[1] for r in results):5.1f} ms)  bare "
+          f"{statistics.median(r[2] for r in results):8.0f} req/s (p99 "
+          f"{statistics.median(r[3] for r in results):5.1f} ms)  ratio {ratio:.2f} "
+          f"[target >= 0.30, p99 < 50 ms]")
+
+
+def main() -> None:
+    ensure_wrk()
+    print(f"GET /api/v1/lounges, 20 items, bearer token, {CONNECTIONS} connections, "
+          f"{SECONDS} s x {ROUNDS} rounds")
+    summary = {}
+    workdir = Path(tempfile.mkdtemp(prefix="lounge-bench-"))
+    sqlite = SqliteDatabases(workdir)
+    url = asyncio.run(sqlite.create())
+    print("SQLite:")
+    summary["sqlite"] = measure("sqlite", url, workdir)
+    pg_url = os.environ.get("LOUNGE_DATABASE_URL", "")
+    pg_url = pg_url if pg_url.startswith("postgresql") else POSTGRES_URL
+    try:
+        postgres = PostgresDatabases(pg_url)
+    except OSError as exc:
+        print(f"PostgreSQL not reachable ({exc}); skipped")
+    else:
+        db_url = asyncio.run(postgres.create())
+        print("PostgreSQL:")
+        try:
+            summary["postgresql"] = measure("postgresql", db_url, workdir)
+        finally:
+            asyncio.run(postgres.drop(db_url))
+            postgres.close()
+    print("\nsummary (medians):")
+    for backend, results in summary.items():
+        report(backend, results)
+
+
+if __name__ == "__main__":
+    main()
