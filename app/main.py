@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.ratelimit import RateLimiter
-from app.routers import api_auth, api_me, api_users, health, pages
+from app.routers import api_auth, api_lounges, api_me, api_sessions, api_users, health, pages, pages_lounges
 from app.services.accounts import LoginThrottle
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
 
     install_problem_handlers(app)
-    for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router):
+    for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router,
+                   api_lounges.router, api_sessions.router, pages_lounges.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -1,0 +1,261 @@
+"""Session models for the API: scheduling (one-off or an RRULE series), editing, the public
+shape, RSVPs and attendees, and what follows a session (notes, resources, feedback)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import MultilineText, StrictModel, TimeZone, bounded, check_plain_text
+from app.web.markdown import render_markdown
+
+Kind = Literal["lunch_and_learn", "chat", "workshop", "action_learning_set", "other"]
+Scope = Literal["this", "following"]
+KIND_LABELS: dict[str, str] = {
+    "lunch_and_learn": "Lunch and learn", "chat": "Chat", "workshop": "Workshop",
+    "action_learning_set": "Action learning set", "other": "Other",
+}
+
+Title = Annotated[str, Field(max_length=400),
+                  bounded(check_plain_text, minimum=2, maximum=120, what="a title")]
+Location = Annotated[str, Field(max_length=400), bounded(check_plain_text, minimum=0, maximum=200,
+                                                         what="a location")]
+UserIds = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10)]
+
+
+def check_link(value: str) -> str:
+    """An http(s) address with a host; anything else (javascript:, data:, …) is refused."""
+    value = value.strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError("Enter a web address starting with https://")
+    return value
+
+
+Link = Annotated[str, Field(max_length=500)]
+
+
+class SessionCreate(StrictModel):
+    title: Title
+    description: Annotated[MultilineText, Field(max_length=5000)] = ""
+    kind: Kind = "lunch_and_learn"
+    starts_at: datetime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
+    ends_at: datetime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
+    time_zone: TimeZone
+    capacity: Annotated[int, Field(ge=1, le=10000)] | None = None
+    location: Location = ""
+    join_url: Link = ""
+    cohost_ids: UserIds = Field(default_factory=list)
+    recurrence: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="An RFC 5545 RRULE with COUNT or UNTIL, e.g. FREQ=WEEKLY;COUNT=10")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "Intro to pytest fixtures", "description": "Bring a laptop.", "kind": "lunch_and_learn",
+        "starts_at": "2027-03-04T12:30:00", "ends_at": "2027-03-04T13:15:00",
+        "time_zone": "Europe/London", "capacity": 12, "location": "Room 4.01",
+        "join_url": "https://meet.example.com/pytest", "recurrence": "FREQ=WEEKLY;COUNT=6"}]})
+
+    @field_validator("join_url")
+    @classmethod
+    def _link(cls, value: str) -> str:
+        return check_link(value)
+
+    @field_validator("recurrence")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+class SessionUpdate(StrictModel):
+    title: Title | None = None
+    description: Annotated[MultilineText, Field(max_length=5000)] | None = None
+    kind: Kind | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: TimeZone | None = None
+    capacity: Annotated[int, Field(ge=1, le=10000)] | None = None
+    location: Location | None = None
+    join_url: Link | None = None
+    cohost_ids: UserIds | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "starts_at": "2027-03-04T13:00:00+00:00", "ends_at": "2027-03-04T13:45:00+00:00",
+        "capacity": 20}]})
+
+    @field_validator("join_url")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        return None if value is None else check_link(value)
+
+
+class MyRsvp(BaseModel):
+    status: Literal["going", "waitlisted", "not_going"]
+    waitlist_position: int | None = None
+    checked_in: bool = False
+
+
+class SessionPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "lsn_x1Y2z3A4b5C6", "lounge_id": "lng_Qm3xT0aZ1x2y", "lounge_name": "Python guild",
+        "lounge_slug": "python-guild", "series_id": "ser_Pq8rS7tU6vW5", "recurrence": "FREQ=WEEKLY;COUNT=6",
+        "title": "Intro to pytest fixtures", "description": "Bring a laptop.",
+        "description_html": "<p>Bring a laptop.</p>", "kind": "lunch_and_learn",
+        "starts_at": "2027-03-04T12:30:00Z", "ends_at": "2027-03-04T13:15:00Z", "time_zone": "Europe/London",
+        "capacity": 12, "location": "Room 4.01", "join_url": None, "has_join_url": True,
+        "status": "scheduled", "sequence": 0, "ical_uid": "lsn_x1Y2z3A4b5C6@lounge",
+        "channel_id": "chn_Zz9yX8wV7uT6", "host_id": "usr_3kTbq9sX0aLm", "host_name": "Ana Lima",
+        "cohost_ids": [], "going_count": 12, "waitlist_count": 3, "seats_left": 0,
+        "my_rsvp": {"status": "waitlisted", "waitlist_position": 2, "checked_in": False},
+        "can_manage": False, "notes": "", "notes_html": "", "created_at": "2027-02-20T10:00:00Z",
+        "updated_at": "2027-02-20T10:00:00Z"}]})
+
+    id: str
+    lounge_id: str
+    lounge_name: str
+    lounge_slug: str
+    series_id: str | None
+    recurrence: str | None
+    title: str
+    description: str
+    description_html: str
+    kind: Kind
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    capacity: int | None
+    location: str
+    join_url: str | None = Field(description="Only for people going and for the hosts")
+    has_join_url: bool
+    status: Literal["scheduled", "cancelled"]
+    sequence: int
+    ical_uid: str
+    channel_id: str
+    host_id: str
+    host_name: str
+    cohost_ids: list[str]
+    going_count: int
+    waitlist_count: int
+    seats_left: int | None
+    my_rsvp: MyRsvp | None
+    can_manage: bool
+    notes: str
+    notes_html: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: Any) -> SessionPublic:
+        """From a `SessionView` (the session as one viewer sees it)."""
+        s = view.session
+        my_rsvp = None
+        if view.my_status is not None:
+            my_rsvp = MyRsvp(status=view.my_status, waitlist_position=view.my_position,
+                             checked_in=view.my_checked_in)
+        return cls(
+            id=s.id, lounge_id=s.lounge_id, lounge_name=view.lounge.name, lounge_slug=view.lounge.slug,
+            series_id=s.series_id, recurrence=view.rrule, title=s.title, description=s.description,
+            description_html=str(render_markdown(s.description)), kind=s.kind, starts_at=s.starts_at,
+            ends_at=s.ends_at, time_zone=s.time_zone, capacity=s.capacity, location=s.location,
+            join_url=view.join_url, has_join_url=bool(s.join_url), status=s.status, sequence=s.sequence,
+            ical_uid=s.ical_uid, channel_id=s.channel_id, host_id=s.host_id, host_name=view.host_name,
+            cohost_ids=view.cohost_ids, going_count=view.going_count, waitlist_count=view.waitlist_count,
+            seats_left=view.seats_left, my_rsvp=my_rsvp, can_manage=view.can_manage, notes=s.notes,
+            notes_html=str(render_markdown(s.notes)), created_at=s.created_at, updated_at=s.updated_at)
+
+
+class RsvpUpdate(StrictModel):
+    status: Literal["going", "not_going"]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "going"}]})
+
+
+class RsvpPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "session_id": "lsn_x1Y2z3A4b5C6", "status": "waitlisted", "waitlist_position": 2}]})
+
+    session_id: str
+    status: Literal["going", "waitlisted", "not_going"]
+    waitlist_position: int | None = None
+
+
+class AttendeePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "user_id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima", "status": "going",
+        "waitlist_position": None, "checked_in": True}]})
+
+    user_id: str
+    display_name: str
+    status: Literal["going", "waitlisted", "not_going"]
+    waitlist_position: int | None = None
+    checked_in: bool
+
+
+class AttendanceUpdate(StrictModel):
+    attended: bool
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"attended": True}]})
+
+
+class NotesUpdate(StrictModel):
+    notes: Annotated[MultilineText, Field(max_length=10000)]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"notes": "Slides and the kata repo below."}]})
+
+
+class ResourceCreate(StrictModel):
+    title: Title
+    url: Link
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "Slides", "url": "https://docs.example.com/pytest-fixtures"}]})
+
+    @field_validator("url")
+    @classmethod
+    def _link(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Enter a web address starting with https://")
+        return check_link(value)
+
+
+class ResourcePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "res_Ab1Cd2Ef3Gh4", "session_id": "lsn_x1Y2z3A4b5C6", "title": "Slides",
+        "url": "https://docs.example.com/pytest-fixtures", "added_by": "usr_3kTbq9sX0aLm",
+        "created_at": "2027-03-04T14:00:00Z"}]})
+
+    id: str
+    session_id: str
+    title: str
+    url: str
+    added_by: str
+    created_at: datetime
+
+
+class FeedbackUpsert(StrictModel):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[MultilineText, Field(max_length=2000)] = ""
+    takeaway: Annotated[MultilineText, Field(max_length=500)] = ""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "rating": 5, "comment": "Great pace.", "takeaway": "Fixtures can yield, so teardown lives "
+                                                          "next to setup."}]})
+
+
+class FeedbackPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "session_id": "lsn_x1Y2z3A4b5C6", "user_id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima",
+        "rating": 5, "comment": "Great pace.", "takeaway": "Fixtures can yield.",
+        "updated_at": "2027-03-04T14:00:00Z"}]})
+
+    session_id: str
+    user_id: str
+    display_name: str
+    rating: int
+    comment: str
+    takeaway: str
+    updated_at: datetime
