@@ -65,5 +65,9 @@ audit: install
 fmt: install
 	$(BIN)/ruff check --fix .
 
+# A believable organisation in the embedded database, for trying Lounge out.
+demo: migrate
+	$(BIN)/python -m app.demo
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,148 @@
+"""`make demo` (migrate, then `python -m app.demo`): fill the configured database with a
+believable organisation — a few dozen colleagues, lounges on real workplace topics and a month
+of sessions (some recurring, some full with a waitlist) — all through the services, so every
+rule holds. Everyone signs in with the password printed at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.models import User
+from app.schemas.accounts import UserRegister
+from app.schemas.lounges import LoungeCreate
+from app.schemas.schedule import SessionCreate
+from app.services import accounts, lounges, sessions
+
+PASSWORD = "lounge-demo-2026"  # noqa: S105 - the published password of the demo people
+DOMAIN = "demo.lounge.example"
+
+PEOPLE = [
+    ("Amara Okafor", "Europe/London"), ("Ben Carter", "Europe/London"),
+    ("Chloé Martin", "Europe/Paris"), ("Daniel Kim", "America/New_York"),
+    ("Elena Rossi", "Europe/Rome"), ("Farid Haddad", "Europe/London"),
+    ("Grace Liu", "Asia/Singapore"), ("Hannah Schmidt", "Europe/Berlin"),
+    ("Ibrahim Diallo", "Europe/Paris"), ("Julia Nowak", "Europe/Warsaw"),
+    ("Kofi Mensah", "Europe/London"), ("Laura Gómez", "Europe/Madrid"),
+    ("Mateo Fernández", "Europe/Madrid"), ("Nadia Petrova", "Europe/London"),
+    ("Oliver Hughes", "Europe/London"), ("Priya Sharma", "Asia/Kolkata"),
+    ("Quentin Dubois", "Europe/Paris"), ("Rosa Jiménez", "America/Mexico_City"),
+    ("Sam O'Neill", "Europe/Dublin"), ("Tomás Silva", "Europe/Lisbon"),
+    ("Uma Patel", "Europe/London"), ("Victor Andersson", "Europe/Stockholm"),
+    ("Wen Zhao", "Asia/Shanghai"), ("Ximena Torres", "America/Bogota"),
+    ("Yusuf Demir", "Europe/Istanbul"), ("Zoe Walker", "Australia/Sydney"),
+    ("Aisha Bello", "Africa/Lagos"), ("Bruno Costa", "America/Sao_Paulo"),
+    ("Carmen Ortiz", "Europe/Madrid"), ("David Cohen", "Europe/London"),
+    ("Emma Johansson", "Europe/Stockholm"), ("Felix Wagner", "Europe/Berlin"),
+]
+
+LOUNGES = [
+    ("Python guild", "open", ["python", "engineering"],
+     "Lunchtime talks, pairing and code review clinics for anyone who writes **Python**, "
+     "from first scripts to production services."),
+    ("Data literacy", "open", ["data", "analytics"],
+     "Reading charts critically, asking better questions of dashboards, and the statistics you "
+     "actually need at work. No maths background assumed."),
+    ("Leading without authority", "open", ["leadership", "influence"],
+     "Action learning sets for people who lead projects, communities or change without being "
+     "anyone's manager. Bring a real challenge."),
+    ("Accessibility champions", "open", ["accessibility", "design"],
+     "Making our products and documents usable by everyone: screen readers, contrast, plain "
+     "language and WCAG 2.2 in practice."),
+    ("Spanish conversation", "open", ["spanish", "languages"],
+     "¡Hablamos! Relaxed conversation practice over lunch, all levels welcome."),
+    ("New managers circle", "private", ["leadership", "management"],
+     "A confidential space for people in their first year of managing a team."),
+]
+
+# (lounge index, title, kind, weekday offset from tomorrow, local time, minutes, capacity, rrule, online)
+SESSIONS = [
+    (0, "Intro to pytest fixtures", "lunch_and_learn", 1, "12:30", 45, 12, None, True),
+    (0, "Code review clinic", "workshop", 3, "15:00", 60, 6, "FREQ=WEEKLY;COUNT=4", False),
+    (0, "Typing in practice: from Any to Protocols", "lunch_and_learn", 9, "12:30", 45, 20, None, True),
+    (1, "Lying with charts (and how to spot it)", "lunch_and_learn", 2, "12:00", 45, 4, None, False),
+    (1, "Data drop-in", "chat", 4, "16:00", 30, None, "FREQ=WEEKLY;INTERVAL=2;COUNT=3", True),
+    (2, "Action learning set", "action_learning_set", 5, "10:00", 90, 6,
+     "FREQ=WEEKLY;INTERVAL=2;COUNT=3", False),
+    (3, "Screen reader basics", "workshop", 6, "14:00", 60, 3, None, True),
+    (3, "Plain language review", "chat", 12, "12:30", 30, None, None, True),
+    (4, "Conversación en la comida", "chat", 1, "12:30", 45, 8, "FREQ=WEEKLY;COUNT=4", False),
+    (5, "First 90 days as a manager", "action_learning_set", 8, "09:30", 75, 6, None, False),
+]
+
+
+async def _people(db) -> list[User]:
+    users = []
+    for name, zone in PEOPLE:
+        email = f"{name.split()[0].lower().replace('é', 'e').replace('á', 'a')}@{DOMAIN}"
+        users.append(await accounts.register_user(db, data=UserRegister(
+            email=email, password=PASSWORD, display_name=name, time_zone=zone)))
+    return users
+
+
+async def fill(db, *, seed: int = 2026) -> dict[str, int]:
+    """Create the demo organisation; refuses to run twice on the same database."""
+    if await db.scalar(select(User.id).where(User.email.like(f"%@{DOMAIN}"))):
+        raise SystemExit("The demo organisation is already there; sign in with any of its people.")
+    rng = random.Random(seed)
+    people = await _people(db)
+    made = []
+    for n, (name, visibility, tags, description) in enumerate(LOUNGES):
+        host = people[n]
+        view = await lounges.create_lounge(db, user=host, data=LoungeCreate(
+            name=name, description=description, tags=tags, visibility=visibility))
+        members = rng.sample([p for p in people if p.id != host.id], k=rng.randint(8, 16))
+        for person in members:
+            if visibility == "open":
+                await lounges.join_lounge(db, user=person, lounge_id=view.lounge.id)
+            else:
+                await lounges.invite_member(db, user=host, lounge_id=view.lounge.id, invitee_id=person.id)
+        await lounges.set_member_role(db, user=host, lounge_id=view.lounge.id, member_id=members[0].id,
+                                      role="moderator")
+        made.append((view.lounge.id, host, members))
+    zone = ZoneInfo("Europe/London")
+    tomorrow = datetime.now(zone).date() + timedelta(days=1)
+    count = 0
+    for index, title, kind, offset, at, minutes, capacity, rule, online in SESSIONS:
+        lounge_id, host, members = made[index]
+        hour, minute = map(int, at.split(":"))
+        start = datetime.combine(tomorrow + timedelta(days=offset), datetime.min.time()).replace(
+            hour=hour, minute=minute)
+        first = await sessions.schedule_session(db, user=host, lounge_id=lounge_id, data=SessionCreate(
+            title=title, kind=kind, starts_at=start, ends_at=start + timedelta(minutes=minutes),
+            time_zone="Europe/London", capacity=capacity, recurrence=rule,
+            location="" if online else rng.choice(["Room 4.01", "The Atrium", "Library corner"]),
+            join_url=f"https://meet.{DOMAIN}/{lounge_id[-6:]}-{count}" if online else "",
+            description=f"{title}. Everyone is welcome; no preparation needed."))
+        views, _ = await sessions.list_sessions(db, user_id=host.id, lounge_id=lounge_id,
+                                                start=first.session.starts_at.astimezone(UTC), limit=100)
+        for view in (v for v in views if v.session.series_id == first.session.series_id
+                     or v.session.id == first.session.id):
+            count += 1
+            wanting = rng.sample(members, k=min(len(members), (capacity or 6) + rng.randint(0, 3)))
+            for person in wanting:
+                await sessions.set_rsvp(db, user=person, session_id=view.session.id, status="going")
+    return {"people": len(people), "lounges": len(made), "sessions": count}
+
+
+async def main() -> None:
+    settings = Settings()
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            totals = await fill(db)
+    finally:
+        await engine.dispose()
+    print(f"Created {totals['people']} people, {totals['lounges']} lounges and "
+          f"{totals['sessions']} sessions.")
+    print(f"Sign in as any of them, e.g. amara@{DOMAIN}, with the password: {PASSWORD}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
