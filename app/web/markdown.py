@@ -3,6 +3,8 @@ and every link gets `rel="noopener noreferrer nofollow"`."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,6 +21,12 @@ def render_markdown(text: str) -> Markup:
     """Safe HTML for `text`; scripts, event handlers and `javascript:` links never survive."""
     if not text:
         return Markup("")
+    return _render(text)
+
+
+# Lists render the same descriptions over and over; rendering is pure, so remember the last few.
+@lru_cache(maxsize=4096)
+def _render(text: str) -> Markup:
     html = _md.render(text)
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                       link_rel="noopener noreferrer nofollow")
