@@ -1,0 +1,69 @@
+"""The administration and webhook pages: `/admin` (an overview for administrators and every
+webhook), `/webhooks` (registering endpoints: administrators for every lounge, hosts for
+theirs) and `/webhooks/{id}` (one endpoint with its delivery log). Their forms and buttons
+call `/api/v1/webhooks`, whose fragments they render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.db import Db
+from app.errors import Forbidden
+from app.routers.pages import render_page, to_login
+from app.schemas.common import Page
+from app.schemas.webhooks import EVENT_TYPES, DeliveryPublic, WebhookPublic
+from app.services import admin, webhooks
+from app.web.auth import MaybeUser, Principal
+from app.web.params import ResourceId
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _webhooks_context(db: Db, caller: Principal) -> dict[str, Any]:
+    is_admin = "admin" in caller.scopes
+    found, next_cursor = await webhooks.list_endpoints(db, user=caller.user, is_admin=is_admin,
+                                                       cursor=None, limit=100)
+    hosted = await webhooks.hosted_lounges(db, user=caller.user)
+    return {
+        "endpoints": Page[WebhookPublic](items=[WebhookPublic.model_validate(e) for e in found],
+                                         next_cursor=next_cursor),
+        "lounge_names": await webhooks.lounge_names(db, found),
+        "hosted": hosted, "can_register": is_admin or bool(hosted), "event_types": EVENT_TYPES,
+    }
+
+
+@router.get("/admin")
+async def admin_page(request: Request, db: Db, caller: MaybeUser) -> Response:
+    if caller is None:
+        return to_login(request)
+    if "admin" not in caller.scopes:
+        raise Forbidden("Only administrators may open the administration page.")
+    return render_page(request, "pages/admin.html", overview=await admin.overview(db),
+                       **await _webhooks_context(db, caller))
+
+
+@router.get("/webhooks")
+async def webhooks_page(request: Request, db: Db, caller: MaybeUser) -> Response:
+    if caller is None:
+        return to_login(request)
+    return render_page(request, "pages/webhooks.html", **await _webhooks_context(db, caller))
+
+
+@router.get("/webhooks/{webhook_id}")
+async def webhook_page(request: Request, db: Db, caller: MaybeUser, webhook_id: ResourceId) -> Response:
+    if caller is None:
+        return to_login(request)
+    is_admin = "admin" in caller.scopes
+    endpoint = await webhooks.get_endpoint(db, user=caller.user, is_admin=is_admin, endpoint_id=webhook_id)
+    found, next_cursor = await webhooks.list_deliveries(db, user=caller.user, is_admin=is_admin,
+                                                        endpoint_id=endpoint.id, status=None, cursor=None,
+                                                        limit=50)
+    names = await webhooks.lounge_names(db, [endpoint])
+    return render_page(
+        request, "pages/webhook.html", endpoint=WebhookPublic.model_validate(endpoint),
+        lounge_name=names.get(endpoint.lounge_id or ""), event_types=EVENT_TYPES,
+        deliveries=Page[DeliveryPublic](items=[DeliveryPublic.model_validate(d) for d in found],
+                                        next_cursor=next_cursor))

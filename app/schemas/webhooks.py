@@ -1,0 +1,111 @@
+"""Webhook models: registering an endpoint (the `whsec_` secret appears only in the creation
+answer), changing it, and the delivery log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import StrictModel, bounded, check_plain_text
+
+EventType = Literal["lounge.created", "lounge.updated", "session.created", "session.updated",
+                    "session.cancelled", "rsvp.changed", "message.created"]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
+
+Url = Annotated[str, Field(min_length=1, max_length=2000, examples=["https://hooks.example.com/lounge"])]
+Description = Annotated[str, Field(max_length=2000),
+                        bounded(check_plain_text, minimum=0, maximum=500, what="a description")]
+Events = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES))]
+
+
+def _in_catalogue_order(value: list[str]) -> list[str]:
+    return [event for event in EVENT_TYPES if event in value]
+
+
+_ENDPOINT = {"id": "whk_V2p8sQ0aLm3x", "owner_id": "usr_3kTbq9sX0aLm", "lounge_id": "lng_Rk2q0sLm7aPz",
+             "url": "https://hooks.example.com/lounge", "description": "Sessions into the HR calendar",
+             "events": ["session.created", "session.updated", "session.cancelled"],
+             "enabled": True, "disabled_reason": None, "consecutive_failures": 0,
+             "created_at": "2026-11-02T09:00:00Z"}
+
+
+class WebhookCreate(StrictModel):
+    """Leave `lounge_id` out for events of every lounge (administrators only)."""
+
+    url: Url
+    events: Events
+    description: Description = ""
+    lounge_id: Annotated[str, Field(max_length=40)] | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "url": "https://hooks.example.com/lounge", "lounge_id": "lng_Rk2q0sLm7aPz",
+        "events": ["session.created", "session.updated", "session.cancelled"],
+        "description": "Sessions into the HR calendar"}]})
+
+    _order = field_validator("events")(_in_catalogue_order)
+
+
+class WebhookUpdate(StrictModel):
+    url: Url | None = None
+    events: Events | None = None
+    description: Description | None = None
+    enabled: bool | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"events": ["rsvp.changed"]}, {"enabled": False}]})
+
+    @field_validator("events")
+    @classmethod
+    def _order(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _in_catalogue_order(value)
+
+
+class WebhookPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_ENDPOINT]})
+
+    id: str
+    owner_id: str
+    lounge_id: str | None
+    url: str
+    description: str
+    events: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    consecutive_failures: int
+    created_at: datetime
+
+
+class WebhookCreated(WebhookPublic):
+    """The creation answer: the only one that carries the signing `secret`."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        **_ENDPOINT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+
+    secret: str
+
+
+class DeliveryPublic(BaseModel):
+    """One message to one endpoint; `id` is the `webhook-id` header the receiver saw."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "msg_p5jXN8AQM9LWM0D4", "endpoint_id": "whk_V2p8sQ0aLm3x", "event_type": "session.created",
+        "status": "succeeded", "attempts": 3, "last_status_code": 200, "last_error": None,
+        "next_attempt_at": None, "created_at": "2026-11-02T09:00:00Z",
+        "delivered_at": "2026-11-02T09:01:10Z",
+        "payload": {"type": "session.created", "timestamp": "2026-11-02T09:00:00+00:00",
+                    "data": {"session_id": "ses_8Lq2xP0aZb1c", "lounge_id": "lng_Rk2q0sLm7aPz"}}}]})
+
+    id: str
+    endpoint_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: dict[str, Any]
