@@ -38,9 +38,30 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     login_failures_per_window: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=600, ge=1)
+    token_cache_seconds: float = Field(default=5.0, ge=0)
     rate_limits_enabled: bool = True
     rate_limit_reads: str = "600/minute"
     rate_limit_writes: str = "120/minute"
+    # Live chat over WebSocket: per-person message rate (burst, then per second), frames per
+    # connection, refused frames in 10 s that count as a flood (close 1008), the bounded send
+    # queue per socket (a client that lets it fill is closed with 1013), membership re-checks.
+    chat_message_burst: int = Field(default=20, ge=1)
+    chat_messages_per_second: float = Field(default=5.0, gt=0)
+    chat_frame_burst: int = Field(default=60, ge=1)
+    chat_frames_per_second: float = Field(default=20.0, gt=0)
+    chat_flood_strikes: int = Field(default=30, ge=1)
+    chat_send_queue: int = Field(default=256, ge=8)
+    chat_membership_check_seconds: float = Field(default=2.0, gt=0)
+    # Webhooks: hosts or CIDRs (comma-separated) that may be targets even though they are
+    # private, loopback or link-local; the receiver's time limit; retries back off from
+    # `retry_base` seconds (doubling, at most `max_attempts` tries); an endpoint is switched off
+    # after `disable_after` failures in a row; at most `concurrency` requests in flight per job.
+    webhook_allowlist: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_disable_after: int = Field(default=10, ge=1)
+    webhook_concurrency: int = Field(default=10, ge=1)
 
     @field_validator("redis_url", "smtp_url", "mail_from", mode="before")
     @classmethod

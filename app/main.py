@@ -25,6 +25,7 @@ from app.web.openapi import move_problem_schemas
 from app.web.problems import install_problem_handlers
 from app.web.ratelimits import ApiLimits, RateLimitHeaders
 from app.web.templates import make_templates
+from app.web.token_cache import TokenCache
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 1_048_576
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.metrics = Metrics()
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
 
     install_problem_handlers(app)
     for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router,

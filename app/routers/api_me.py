@@ -31,6 +31,7 @@ async def read_me(request: Request, caller: Reader) -> Response:
 async def update_me(request: Request, db: Db, caller: Writer, body: FormOrJson[MeUpdate]) -> Response:
     """Change my display name, time zone, bio or manager."""
     user = await accounts.update_profile(db, user=caller.user, changes=body)
+    request.app.state.token_cache.forget_user(user.id)
     return respond(request, MePublic.model_validate(user), "fragments/profile_form.html",
                    context={"time_zones": time_zones(), "saved": True})
 
@@ -62,6 +63,7 @@ async def create_token(request: Request, db: Db, caller: Writer,
 async def revoke_token(request: Request, db: Db, caller: Writer, token_id: ResourceId) -> Response:
     """Revoke a token; it stops working at once."""
     token = await accounts.revoke_token(db, user=caller.user, token_id=token_id)
+    request.app.state.token_cache.forget_token(token.id)
     if wants_fragment(request):
         return respond(request, TokenPublic.model_validate(token), "fragments/token_row.html")
     return respond(request, None, "", status=204)

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from app.db import Db
 from app.errors import Forbidden, Unauthenticated
 from app.models import User
-from app.security import csrf_token_for, same_secret
+from app.security import csrf_token_for, digest, same_secret
 from app.services import accounts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,9 +42,14 @@ async def _resolve(request: Request, db: Db) -> Principal | None:
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
-        found = await accounts.user_for_token(db, secret=secret.strip())
+        cache = request.app.state.token_cache
+        token_digest = digest(secret.strip())
+        found = cache.get(token_digest)
         if found is None:
-            raise Unauthenticated("This token is unknown, revoked or expired.")
+            found = await accounts.user_for_token(db, secret=secret.strip())
+            if found is None:
+                raise Unauthenticated("This token is unknown, revoked or expired.")
+            cache.put(token_digest, *found)
         user, token = found
         allowed = set(token.scopes) & (SESSION_SCOPES | ({"admin"} if user.is_admin else set()))
         principal = Principal(user=user, via="token", scopes=frozenset(allowed), token_id=token.id)

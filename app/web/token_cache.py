@@ -1,0 +1,64 @@
+"""A short-lived, per-process memory of resolved bearer tokens.
+
+Tools call the API in bursts; without this, every request would cost a database round trip
+just to learn who is calling. Entries live `ttl` seconds (setting `LOUNGE_TOKEN_CACHE_SECONDS`,
+0 turns the cache off). Revoking a token or changing a profile forgets the entries here at
+once; another instance may honour a revoked token for at most `ttl` seconds more.
+
+Each hit hands out fresh detached copies of the rows, so requests never share mutable objects.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import make_transient_to_detached
+
+from app.models import ApiToken, User
+
+MAX_ENTRIES = 10_000
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def _detached(model: type[Any], values: dict[str, Any]) -> Any:
+    row = model(**values)
+    make_transient_to_detached(row)
+    return row
+
+
+class TokenCache:
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, dict[str, Any], dict[str, Any]]] = {}
+
+    def get(self, token_digest: str) -> tuple[User, ApiToken] | None:
+        entry = self._entries.get(token_digest)
+        if entry is None:
+            return None
+        stored_at, user_values, token_values = entry
+        expires_at = token_values["expires_at"]
+        if time.monotonic() - stored_at > self.ttl or (
+                expires_at is not None and expires_at <= datetime.now(UTC)):
+            self._entries.pop(token_digest, None)
+            return None
+        return _detached(User, user_values), _detached(ApiToken, token_values)
+
+    def put(self, token_digest: str, user: User, token: ApiToken) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[token_digest] = (time.monotonic(), _columns(user), _columns(token))
+
+    def forget_token(self, token_id: str) -> None:
+        for key in [k for k, (_, _, t) in self._entries.items() if t["id"] == token_id]:
+            self._entries.pop(key, None)
+
+    def forget_user(self, user_id: str) -> None:
+        for key in [k for k, (_, u, _) in self._entries.items() if u["id"] == user_id]:
+            self._entries.pop(key, None)
