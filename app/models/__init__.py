@@ -1,6 +1,7 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
 from app.models.accounts import ApiToken, LoginSession, User
+from app.models.calendars import CalendarFeed
 from app.models.lounges import Lounge, LoungeMember, LoungeTag
 from app.models.platform import Channel, Notification, OutboxJob
 from app.models.schedule import (
@@ -12,6 +13,6 @@ from app.models.schedule import (
     SessionSeries,
 )
 
-__all__ = ["ApiToken", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
+__all__ = ["ApiToken", "CalendarFeed", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
     "LoungeTag", "Notification", "OutboxJob", "Rsvp",
     "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User"]

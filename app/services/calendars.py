@@ -1,0 +1,206 @@
+"""iCalendar (RFC 5545) for learning sessions: the VCALENDAR builder, and which sessions go into
+the per-session, per-lounge and personal-feed calendars, with each viewer seeing the join link
+only for sessions they are going to or host.
+
+Every occurrence is its own VEVENT with the session's stable `ical_uid` and its `sequence`;
+start and end carry their TZID with a VTIMEZONE; a cancelled session stays in the calendar as
+STATUS:CANCELLED so subscribed clients remove it. The same builder makes iTIP (RFC 5546)
+invitations and cancellations for e-mail when given a METHOD, an organizer and an attendee.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.models import CalendarFeed, LearningSession, User
+from app.models.base import utcnow
+from app.services import lounges, sessions
+from app.services.sessions import SessionView
+
+PRODID = "-//Lounge//Learning sessions//EN"
+# Calendars look back this far, so a subscribed client keeps recent sessions.
+HISTORY = timedelta(days=90)
+MAX_EVENTS = 1000
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """What one VEVENT says about one occurrence (times are UTC)."""
+
+    uid: str
+    sequence: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    created_at: datetime
+    updated_at: datetime
+    url: str = ""
+    location: str = ""
+    join_url: str = ""  # left empty for viewers who are neither going nor hosting
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+def _event(entry: CalendarEntry, *, stamp: datetime, organizer: Person | None,
+           attendee: Person | None, partstat: str) -> icalendar.Event:
+    zone = ZoneInfo(entry.time_zone)
+    event = icalendar.Event()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", stamp)
+    event.add("created", entry.created_at)
+    event.add("last-modified", entry.updated_at)
+    event.add("sequence", entry.sequence)
+    event.add("summary", entry.title)
+    event.add("dtstart", entry.starts_at.astimezone(zone))
+    event.add("dtend", entry.ends_at.astimezone(zone))
+    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    location = entry.location or entry.join_url
+    if location:
+        event.add("location", location)
+    description = entry.description
+    if entry.join_url:
+        description = f"Join: {entry.join_url}\n\n{description}".strip()
+    if entry.url:
+        event.add("url", entry.url)
+        description = f"{description}\n\n{entry.url}".strip()
+    if description:
+        event.add("description", description)
+    if organizer is not None:
+        event.add("organizer", f"mailto:{organizer.email}", parameters={"CN": organizer.name})
+    if attendee is not None:
+        event.add("attendee", f"mailto:{attendee.email}", parameters={
+            "CN": attendee.name, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": partstat, "RSVP": "FALSE"})
+    return event
+
+
+def build_calendar(entries: Iterable[CalendarEntry], *, name: str | None = None,
+                   method: str | None = None, organizer: Person | None = None,
+                   attendee: Person | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per entry and the VTIMEZONEs their times need.
+
+    Published calendars (no `method`) stamp each event with its last change, so the same data
+    gives the same bytes; an iTIP message (`method` REQUEST or CANCEL) is stamped now.
+    """
+    entries = list(entries)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    now = utcnow()
+    partstat = "DECLINED" if method == "CANCEL" else "ACCEPTED"
+    for entry in entries:
+        stamp = now if method else entry.updated_at
+        calendar.add_component(_event(entry, stamp=stamp, organizer=organizer, attendee=attendee,
+                                      partstat=partstat))
+    if entries:
+        first = min(e.starts_at for e in entries) - timedelta(days=366)
+        last = max(e.ends_at for e in entries) + timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first.date(), last_date=last.date())
+    return calendar.to_ical()
+
+
+def entry_for(session: LearningSession, *, base_url: str, with_join_link: bool) -> CalendarEntry:
+    """The calendar view of an occurrence; the join link only for those going and hosts."""
+    return CalendarEntry(
+        uid=session.ical_uid, sequence=session.sequence, title=session.title,
+        description=session.description, starts_at=session.starts_at, ends_at=session.ends_at,
+        time_zone=session.time_zone, created_at=session.created_at, updated_at=session.updated_at,
+        url=f"{base_url}/sessions/{session.id}", location=session.location,
+        join_url=session.join_url if with_join_link else "",
+        cancelled=session.status == "cancelled")
+
+
+def _entry_for_viewer(view: SessionView, base_url: str) -> CalendarEntry:
+    return entry_for(view.session, base_url=base_url, with_join_link=view.join_url is not None)
+
+
+async def _views(db: AsyncSession, *, user_id: str, lounge_id: str | None = None,
+                 mine: bool = False) -> list[SessionView]:
+    found: list[SessionView] = []
+    cursor = None
+    while len(found) < MAX_EVENTS:
+        page, cursor = await sessions.list_sessions(
+            db, user_id=user_id, lounge_id=lounge_id, mine=mine, start=utcnow() - HISTORY,
+            cursor=cursor, limit=100)
+        found += page
+        if cursor is None:
+            break
+    return found[:MAX_EVENTS]
+
+
+async def session_calendar(db: AsyncSession, *, session_id: str, user: User, base_url: str) -> bytes:
+    """One occurrence, as the viewer may see it (404 when its lounge is hidden from them)."""
+    view = await sessions.get_session(db, session_id=session_id, user_id=user.id)
+    return build_calendar([_entry_for_viewer(view, base_url)], name=view.session.title)
+
+
+async def lounge_calendar(db: AsyncSession, *, lounge_id: str, user: User, base_url: str) -> bytes:
+    """The lounge's sessions from the last 90 days on (404 for a private lounge's non-members)."""
+    lounge, _role = await lounges.visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
+    views = await _views(db, user_id=user.id, lounge_id=lounge.id)
+    return build_calendar([_entry_for_viewer(v, base_url) for v in views], name=lounge.name)
+
+
+def _is_mine(view: SessionView, user_id: str) -> bool:
+    return view.my_status == "going" or view.session.host_id == user_id or user_id in view.cohost_ids
+
+
+async def feed_calendar(db: AsyncSession, *, token: str, key: str, base_url: str) -> bytes:
+    """Everything the feed's owner is going to or hosts; NotFound for an unknown or old token."""
+    user_id, _, mac = token.rpartition(".")
+    feed = await db.get(CalendarFeed, user_id) if user_id else None
+    expected = _token(user_id, feed.salt if feed else "", key) if user_id else ""
+    if not user_id or await db.get(User, user_id) is None or not hmac.compare_digest(
+            expected.encode(), token.encode()):
+        raise NotFound("There is no calendar feed at this address (it may have been replaced).")
+    views = [v for v in await _views(db, user_id=user_id, mine=True) if _is_mine(v, user_id)]
+    return build_calendar([_entry_for_viewer(v, base_url) for v in views], name="My Lounge sessions")
+
+
+def _token(user_id: str, salt: str, key: str) -> str:
+    mac = hmac.new(key.encode(), f"calendar-feed:{user_id}:{salt}".encode(), hashlib.sha256)
+    return f"{user_id}.{base64.urlsafe_b64encode(mac.digest()).decode().rstrip('=')}"
+
+
+async def feed_token(db: AsyncSession, *, user: User, key: str) -> str:
+    """The secret token of my feed URL (reading it changes nothing)."""
+    feed = await db.get(CalendarFeed, user.id)
+    return _token(user.id, feed.salt if feed else "", key)
+
+
+async def rotate_feed(db: AsyncSession, *, user: User, key: str) -> str:
+    """A new feed token; the previous URL stops working at once."""
+    salt = secrets.token_urlsafe(24)
+    feed = await db.get(CalendarFeed, user.id)
+    if feed is None:
+        db.add(CalendarFeed(user_id=user.id, salt=salt))
+    else:
+        feed.salt, feed.rotated_at = salt, utcnow()
+    try:
+        await db.commit()
+    except IntegrityError:  # rotated twice at once: the other rotation stands
+        await db.rollback()
+    return await feed_token(db, user=user, key=key)

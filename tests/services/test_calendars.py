@@ -1,0 +1,91 @@
+"""The iCalendar builder: stable UIDs, SEQUENCE, time zones with VTIMEZONE, cancellation, the
+join link only when given, and iTIP methods — checked by parsing with `icalendar`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+
+from app.services.calendars import CalendarEntry, Person, build_calendar
+
+
+def entry(**changes) -> CalendarEntry:
+    start = datetime(2026, 7, 1, 11, 30, tzinfo=UTC)  # 12:30 in London (BST)
+    values = {"uid": "lsn_abc@lounge", "sequence": 0, "title": "Lunch & learn: SQL, joins; windows",
+              "description": "Bring questions.", "starts_at": start, "ends_at": start + timedelta(hours=1),
+              "time_zone": "Europe/London", "created_at": start - timedelta(days=7),
+              "updated_at": start - timedelta(days=1), "url": "https://lounge.example/sessions/lsn_abc",
+              "location": "Room 4"}
+    return CalendarEntry(**{**values, **changes})
+
+
+def parse(data: bytes) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(data)
+
+
+def test_an_event_carries_uid_sequence_times_in_its_zone_and_the_vtimezone():
+    calendar = parse(build_calendar([entry(sequence=3)], name="Data lounge"))
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"] == "-//Lounge//Learning sessions//EN"
+    assert calendar["X-WR-CALNAME"] == "Data lounge"
+    assert "METHOD" not in calendar
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == "lsn_abc@lounge"
+    assert event["SEQUENCE"] == 3
+    assert str(event["SUMMARY"]) == "Lunch & learn: SQL, joins; windows"
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    start = event.decoded("DTSTART")
+    assert (start.hour, start.minute) == (12, 30)
+    assert start.astimezone(UTC) == datetime(2026, 7, 1, 11, 30, tzinfo=UTC)
+    assert event.decoded("DTEND").astimezone(UTC) == datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(event["LOCATION"]) == "Room 4"
+    assert str(event["URL"]) == "https://lounge.example/sessions/lsn_abc"
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/London"
+
+
+def test_winter_and_summer_occurrences_keep_their_local_time():
+    winter = entry(uid="w", starts_at=datetime(2026, 12, 2, 12, 30, tzinfo=UTC),
+                   ends_at=datetime(2026, 12, 2, 13, 30, tzinfo=UTC))
+    events = parse(build_calendar([entry(), winter])).walk("VEVENT")
+    assert [(e.decoded("DTSTART").hour, e.decoded("DTSTART").minute) for e in events] == [(12, 30), (12, 30)]
+
+
+def test_a_cancelled_session_says_so():
+    [event] = parse(build_calendar([entry(cancelled=True, sequence=4)])).walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 4
+
+
+def test_the_join_link_appears_only_when_given():
+    without = build_calendar([entry(location="")])
+    assert b"meet.example" not in without
+    [event] = parse(build_calendar([entry(location="", join_url="https://meet.example/r/1")])).walk("VEVENT")
+    assert str(event["LOCATION"]) == "https://meet.example/r/1"
+    assert "Join: https://meet.example/r/1" in str(event["DESCRIPTION"])
+
+
+def test_a_published_calendar_is_stable_for_the_same_data():
+    assert build_calendar([entry()]) == build_calendar([entry()])
+    [event] = parse(build_calendar([entry()])).walk("VEVENT")
+    assert event.decoded("DTSTAMP") == entry().updated_at
+
+
+def test_itip_request_and_cancel():
+    organizer, ben = Person("Lounge", "no-reply@example.org"), Person("Ben Okafor", "ben@example.com")
+    request = parse(build_calendar([entry()], method="REQUEST", organizer=organizer, attendee=ben))
+    assert request["METHOD"] == "REQUEST"
+    [event] = request.walk("VEVENT")
+    assert event["ATTENDEE"].params["CN"] == "Ben Okafor"
+    assert event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    assert event["ORGANIZER"].params["CN"] == "Lounge"
+    cancel = parse(build_calendar([entry(cancelled=True, sequence=1)], method="CANCEL",
+                                  organizer=organizer, attendee=ben))
+    assert cancel["METHOD"] == "CANCEL"
+    [event] = cancel.walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED" and event["ATTENDEE"].params["PARTSTAT"] == "DECLINED"
+
+
+def test_an_empty_calendar_is_still_valid():
+    calendar = parse(build_calendar([], name="Nothing yet"))
+    assert calendar.walk("VEVENT") == [] and calendar["VERSION"] == "2.0"
