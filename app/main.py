@@ -17,7 +17,22 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.ratelimit import RateLimiter
-from app.routers import api_auth, api_lounges, api_me, api_sessions, api_users, health, pages, pages_lounges
+from app.realtime.connection import SERVICE_RESTART
+from app.realtime.hub import make_hub
+from app.realtime.presence import make_presence
+from app.realtime.rooms import Rooms
+from app.routers import (
+    api_auth,
+    api_chat,
+    api_lounges,
+    api_me,
+    api_sessions,
+    api_users,
+    health,
+    pages,
+    pages_lounges,
+    ws_chat,
+)
 from app.services.accounts import LoginThrottle
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
@@ -96,9 +111,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from redis.asyncio import Redis
 
             app.state.redis = Redis.from_url(settings.redis_url)
+        app.state.hub = make_hub(settings.redis_url)
+        await app.state.hub.start()
+        app.state.rooms = Rooms(hub=app.state.hub, presence=make_presence(app.state.redis),
+                                sessionmaker=app.state.sessionmaker, settings=settings)
         try:
             yield
         finally:
+            await app.state.rooms.close(SERVICE_RESTART)
+            await app.state.hub.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await engine.dispose()
@@ -120,7 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router,
-                   api_lounges.router, api_sessions.router, pages_lounges.router):
+                   api_lounges.router, api_sessions.router, pages_lounges.router,
+                   api_chat.router, ws_chat.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -2,6 +2,7 @@
 
 from app.models.accounts import ApiToken, LoginSession, User
 from app.models.calendars import CalendarFeed
+from app.models.chat import Message, Reaction, ReadMarker
 from app.models.lounges import Lounge, LoungeMember, LoungeTag
 from app.models.platform import Channel, Notification, OutboxJob
 from app.models.schedule import (
@@ -14,5 +15,5 @@ from app.models.schedule import (
 )
 
 __all__ = ["ApiToken", "CalendarFeed", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
-    "LoungeTag", "Notification", "OutboxJob", "Rsvp",
+    "LoungeTag", "Message", "Notification", "OutboxJob", "Reaction", "ReadMarker", "Rsvp",
     "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User"]

@@ -20,6 +20,8 @@ class Channel(SQLModel, table=True):
     id: str = IdField("chn")
     kind: str = Field(max_length=16)  # "lounge" | "session"
     created_at: datetime = TimestampField(default_factory=utcnow)
+    # The seq of the newest message; bumped inside each message's insert transaction.
+    last_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OutboxJob(SQLModel, table=True):

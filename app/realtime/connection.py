@@ -1,0 +1,263 @@
+"""One chat WebSocket: a bounded send queue drained by a single writer task, and a reader that
+enforces the protocol's limits (frame size, rates, JSON shape) and turns `send` and `typing`
+frames into service calls.
+
+The writer first sends `hello` and every message after the client's `after`, read from the
+database, then the live events the room queued meanwhile, skipping by `seq` what the backlog
+already held. A client whose queue fills up (it stopped reading) is closed with 1013 and never
+holds up the room; the close frame goes out when its socket drains, or the socket is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from app.errors import AppError, InvalidInput, NotFound
+from app.realtime import protocol
+from app.schemas.chat import MAX_BODY
+
+if TYPE_CHECKING:
+    from app.models import User
+    from app.realtime.rooms import Room, Rooms
+    from app.services.lounges import ChannelAccess
+
+log = logging.getLogger("lounge.ws")
+
+MAX_FRAME_BYTES = 64 * 1024
+BACKLOG_PAGE = 200
+TYPING_EVERY = 2.0
+CLOSE_TIMEOUT = 10.0
+FLOOD_WINDOW = 10.0
+_ids = itertools.count(1)
+
+# Close codes (RFC 6455 and the IANA registry).
+POLICY_VIOLATION, TOO_BIG, GOING_AWAY, SERVICE_RESTART, TRY_AGAIN_LATER = 1008, 1009, 1001, 1012, 1013
+
+
+class TokenBucket:
+    __slots__ = ("capacity", "rate", "tokens", "stamp")
+
+    def __init__(self, capacity: int, rate: float) -> None:
+        self.capacity, self.rate = capacity, rate
+        self.tokens = float(capacity)
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0 when a token was taken, else the seconds until one is free."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, *, rooms: Rooms, user: User, access: ChannelAccess,
+                 can_send: bool, after: int | None) -> None:
+        settings = rooms.settings
+        self.id = f"{rooms.instance}:{next(_ids)}"
+        self.websocket = websocket
+        self.rooms = rooms
+        self.user_id = user.id
+        self.user = {"id": user.id, "display_name": user.display_name}
+        self._author = user
+        self.access = access
+        self.channel_id = access.channel_id
+        self.can_send = can_send
+        self.after = after
+        self.last_sent = 0
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(settings.chat_send_queue)
+        self.frames = TokenBucket(settings.chat_frame_burst, settings.chat_frames_per_second)
+        self.strikes: deque[float] = deque()
+        self.flood_strikes = settings.chat_flood_strikes
+        self.last_typing = 0.0
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self._done = asyncio.Event()
+        self.room: Room | None = None
+
+    # ---- called by the room ----------------------------------------------------------------
+
+    def offer(self, seq: int, text: str) -> None:
+        """Queue an event without ever waiting; a full queue means this client stopped reading."""
+        if self.close_code is not None:
+            return
+        try:
+            self.queue.put_nowait((seq, text))
+        except asyncio.QueueFull:
+            log.info("closing %s: send queue full (slow consumer)", self.id)
+            self.close(TRY_AGAIN_LATER, "too slow; reconnect with after=")
+
+    def close(self, code: int, reason: str = "") -> None:
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+            self._done.set()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Run until the client leaves or is closed; the socket is accepted already."""
+        self.room = await self.rooms.join(self)
+        writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.id}")
+        reader = asyncio.create_task(self._read(), name=f"ws-reader-{self.id}")
+        done = asyncio.create_task(self._done.wait())
+        try:
+            await asyncio.wait({writer, reader, done}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            await self.rooms.leave(self)
+            for task in (writer, reader, done):
+                task.cancel()
+            for task in (writer, reader, done):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self._send_close()
+
+    async def _send_close(self) -> None:
+        if self.close_code is None or self.websocket.application_state != WebSocketState.CONNECTED:
+            return
+        with contextlib.suppress(Exception):
+            # Waits for the socket to drain (uvicorn's flow control); a peer that never reads
+            # again is dropped when the timeout ends the handler.
+            await asyncio.wait_for(self.websocket.close(self.close_code, self.close_reason), CLOSE_TIMEOUT)
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    async def _write(self) -> None:
+        ws = self.websocket
+        try:
+            await self._catch_up()
+            queue = self.queue
+            while True:
+                seq, text = await queue.get()
+                if seq:
+                    if seq <= self.last_sent:
+                        continue  # the backlog already carried it
+                    self.last_sent = seq
+                await ws.send_text(text)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.close(GOING_AWAY)
+
+    async def _catch_up(self) -> None:
+        """`hello`, then every message after `after` straight from the database."""
+        from app.services import chat
+
+        rooms = self.rooms
+        async with rooms.sessionmaker() as db:
+            newest = await chat.last_seq(db, channel_id=self.channel_id)
+        online, count = await rooms.online(self.channel_id)
+        await self.websocket.send_text(
+            protocol.hello_event(self.channel_id, newest, online, count, self.user))
+        if self.after is None:
+            self.last_sent = newest
+            return
+        self.last_sent = min(self.after, newest)
+        while True:
+            async with rooms.sessionmaker() as db:
+                page = await chat.messages_after(db, channel_id=self.channel_id, after=self.last_sent,
+                                                 limit=BACKLOG_PAGE)
+            for message in page:
+                await self.websocket.send_text(protocol.message_event(message).decode())
+                self.last_sent = message.seq
+            if len(page) < BACKLOG_PAGE:
+                return
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        ws = self.websocket
+        while self.close_code is None:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                self.close(GOING_AWAY)
+                return
+            text = message.get("text")
+            if text is None:
+                if len(message.get("bytes") or b"") > MAX_FRAME_BYTES:
+                    self.close(TOO_BIG, "frames are limited to 64 KiB")
+                    return
+                self._refuse("binary_not_supported", "Send JSON text frames.")
+                continue
+            if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode()) > MAX_FRAME_BYTES:
+                self.close(TOO_BIG, "frames are limited to 64 KiB")
+                return
+            wait = self.frames.take()
+            if wait:
+                self._refuse("rate_limited", "Too many frames; slow down.", retry_after=round(wait, 2))
+                continue
+            try:
+                frame = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                self._refuse("invalid_json", "Frames must be JSON objects.")
+                continue
+            if not isinstance(frame, dict):
+                self._refuse("invalid_json", "Frames must be JSON objects.")
+                continue
+            kind = frame.get("type")
+            if kind == "send":
+                await self._on_send(frame)
+            elif kind == "typing":
+                await self._on_typing()
+            else:
+                self._refuse("unknown_type", "Known types are 'send' and 'typing'.")
+
+    def _refuse(self, code: str, detail: str, *, strike: bool = True, **extra: Any) -> None:
+        self.offer(0, protocol.error_event(code, detail, **extra))
+        if not strike:
+            return
+        now = time.monotonic()
+        self.strikes.append(now)
+        while self.strikes and self.strikes[0] < now - FLOOD_WINDOW:
+            self.strikes.popleft()
+        if len(self.strikes) >= self.flood_strikes:
+            self.close(POLICY_VIOLATION, "flooding")
+
+    async def _on_send(self, frame: dict[str, Any]) -> None:
+        from app.services import chat
+
+        client_id, body = frame.get("client_id"), frame.get("body")
+        if not self.can_send:
+            self._refuse("forbidden", "This token lacks the 'chat' scope.", client_id=client_id)
+            return
+        if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64 or not client_id.isascii() \
+                or not client_id.isprintable() or " " in client_id:
+            self._refuse("invalid_client_id", "client_id must be 1–64 printable ASCII characters.")
+            return
+        if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY:
+            self._refuse("invalid_body", f"body must be 1–{MAX_BODY} characters.", client_id=client_id)
+            return
+        wait = self.rooms.message_bucket(self.user_id).take()
+        if wait:
+            self._refuse("rate_limited", "You are sending messages too fast.", client_id=client_id,
+                         retry_after=round(wait, 2))
+            return
+        try:
+            async with self.rooms.sessionmaker() as db:
+                message, _ = await chat.post_message(
+                    db, hub=self.rooms.hub, channel_id=self.channel_id, author=self._author, body=body,
+                    client_id=client_id, access=self.access)
+        except NotFound:
+            self.close(POLICY_VIOLATION, "not a member of this channel")
+            return
+        except (InvalidInput, AppError) as exc:
+            self._refuse("invalid_body", exc.detail, strike=False, client_id=client_id)
+            return
+        self.offer(0, protocol.ack_event(client_id, message.seq, message.id))
+
+    async def _on_typing(self) -> None:
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_EVERY or not self.can_send:
+            return
+        self.last_typing = now
+        await self.rooms.hub.publish(protocol.topic(self.channel_id),
+                                     protocol.typing_event(self.channel_id, self.user))

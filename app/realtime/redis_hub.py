@@ -1,0 +1,108 @@
+"""The Redis pub/sub backend of the hub: publishes go to Redis, and one reader task per process
+receives every subscribed topic and hands payloads to the local subscriptions.
+
+When the connection to Redis drops (a restart, a failover), the reader reconnects with backoff,
+subscribes to every topic again and sends `RESYNC` to local subscribers, which then read what
+they missed from the database. Publishing while Redis is down logs and moves on: the message
+is already committed and reaches clients through that resync or their reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from app.realtime.hub import RESYNC, Hub, encode
+
+log = logging.getLogger("lounge.hub.redis")
+PREFIX = "lounge:rt:"
+MAX_BACKOFF = 2.0
+
+
+class RedisHub(Hub):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self._redis = Redis.from_url(url, socket_connect_timeout=2, health_check_interval=10)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-hub-reader")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()
+        await self._redis.aclose()
+        await super().close()
+
+    async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
+        try:
+            await self._redis.publish(PREFIX + topic, encode(payload))
+        except (RedisError, OSError) as exc:
+            log.warning("publish to %s failed, subscribers will resync: %s", topic, exc)
+            # This instance's own subscribers read the committed change from the database now.
+            for subscription in self._topics.get(topic, ()):
+                subscription.deliver(RESYNC)
+
+    async def _listen(self, topic: str) -> None:
+        async with self._lock:
+            if self._pubsub is not None and self.connected.is_set():
+                try:
+                    await self._pubsub.subscribe(PREFIX + topic)
+                except (RedisError, OSError) as exc:
+                    log.warning("subscribe to %s failed, retried on reconnect: %s", topic, exc)
+
+    async def _unlisten(self, topic: str) -> None:
+        async with self._lock:
+            if self._pubsub is not None and self.connected.is_set():
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.unsubscribe(PREFIX + topic)
+
+    async def _connect(self) -> None:
+        async with self._lock:
+            if self._pubsub is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.aclose()
+            self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            # A placeholder channel keeps the connection in subscribe mode while no room is open.
+            await self._pubsub.subscribe(PREFIX + "_", *(PREFIX + t for t in self._topics))
+            self.connected.set()
+
+    async def _read_forever(self) -> None:
+        backoff = 0.1
+        first = True
+        while True:
+            try:
+                await self._connect()
+                if not first:
+                    log.info("reconnected to Redis; %d topics resubscribed", len(self._topics))
+                    self.resync_all()
+                first = False
+                backoff = 0.1
+                async for message in self._pubsub.listen():
+                    if message["type"] == "message":
+                        channel = message["channel"].decode()
+                        self.deliver_local(channel.removeprefix(PREFIX), message["data"])
+                raise RedisConnectionError("pub/sub stream ended")
+            except asyncio.CancelledError:
+                raise
+            except (RedisConnectionError, RedisTimeoutError, OSError, RedisError) as exc:
+                self.connected.clear()
+                log.warning("Redis pub/sub lost (%s); reconnecting in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)

@@ -1,0 +1,48 @@
+"""`GET /api/v1/channels/{id}/ws`: the chat WebSocket. Authentication, Origin and membership
+are settled during the handshake; a refusal is an HTTP problem+json answer (401, 403, 404)
+and the socket is never accepted. `app/realtime/connection.py` runs accepted sockets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Path, Query, WebSocket
+from starlette.responses import Response
+
+from app.errors import AppError
+from app.realtime.auth import socket_principal
+from app.realtime.connection import POLICY_VIOLATION, Connection
+from app.services.lounges import channel_access
+
+router = APIRouter()
+
+
+async def _refuse(websocket: WebSocket, exc: AppError) -> None:
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        body = orjson.dumps({"type": f"https://lounge.example/problems/{exc.slug}", "title": exc.title,
+                             "status": exc.status, "detail": exc.detail})
+        await websocket.send_denial_response(
+            Response(body, exc.status, media_type="application/problem+json"))
+    else:
+        await websocket.close(POLICY_VIOLATION, exc.detail)
+
+
+@router.websocket("/api/v1/channels/{channel_id}/ws")
+async def chat_socket(
+    websocket: WebSocket,
+    channel_id: Annotated[str, Path(max_length=40)],
+    after: Annotated[int | None, Query(ge=0, description="The last seq this client has seen")] = None,
+) -> None:
+    app = websocket.app
+    try:
+        async with app.state.sessionmaker() as db:
+            principal = await socket_principal(websocket, db, app.state.settings)
+            access = await channel_access(db, channel_id=channel_id, user_id=principal.user.id)
+    except AppError as exc:
+        await _refuse(websocket, exc)
+        return
+    await websocket.accept()
+    connection = Connection(websocket, rooms=app.state.rooms, user=principal.user, access=access,
+                            can_send="chat" in principal.scopes, after=after)
+    await connection.serve()

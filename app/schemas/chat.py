@@ -1,0 +1,88 @@
+"""Chat models: messages as the API and the WebSocket show them, the bodies that post and edit
+them, read markers and unread counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.common import StrictModel
+
+MAX_BODY = 4000
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
+                                description="Your own id for this send; a retry with the same "
+                                            "id never creates a second message")]
+
+
+class MessageCreate(StrictModel):
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+    client_id: ClientId | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "body": "Slides from today are up, **thanks** all!", "client_id": "c-7f3a"}]})
+
+
+class MessageUpdate(StrictModel):
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Slides are up (fixed link)."}]})
+
+
+class ReadUpdate(StrictModel):
+    seq: Annotated[int, Field(ge=0, description="The highest seq you have read")]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seq": 42}]})
+
+
+class Author(BaseModel):
+    id: str
+    display_name: str
+
+
+class ReactionSummary(BaseModel):
+    emoji: str
+    count: int
+    user_ids: list[str]
+
+
+class MessagePublic(BaseModel):
+    """A message; a deleted one keeps its seq, with `deleted` true and body and html empty."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "msg_Qm9vb2tzIGFyZSBnb29k", "seq": 42, "channel_id": "chn_3kTbq0ZpX1aa",
+        "author": {"id": "usr_9fJx2LrQ0bb", "display_name": "Ana Lima"},
+        "body": "Slides are up, **thanks** all!",
+        "html": "<p>Slides are up, <strong>thanks</strong> all!</p>",
+        "created_at": "2026-11-23T12:30:00+00:00", "client_id": "c-7f3a", "edited_at": None,
+        "deleted": False, "reactions": [{"emoji": "🎉", "count": 2, "user_ids": ["usr_9fJx2LrQ0bb",
+                                                                              "usr_Zt4kq8Lm1cc"]}]}]})
+
+    id: str
+    seq: int
+    channel_id: str
+    author: Author
+    body: str
+    html: str
+    created_at: datetime
+    client_id: str | None = None
+    edited_at: datetime | None = None
+    deleted: bool = False
+    reactions: list[ReactionSummary] = []
+
+
+class ReadMarkerPublic(BaseModel):
+    channel_id: str
+    last_read_seq: int
+    unread: int
+
+
+class UnreadChannel(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "channel_id": "chn_3kTbq0ZpX1aa", "last_seq": 42, "last_read_seq": 39, "unread": 3}]})
+
+    channel_id: str
+    last_seq: int
+    last_read_seq: int
+    unread: int

@@ -1,0 +1,356 @@
+"""Chat: posting (gap-free per-channel `seq`, idempotent on `client_id`), editing, deleting
+and moderating messages, reactions, read markers and unread counts, @mentions, and history
+by keyset over `seq`.
+
+Every write commits first and only then publishes its event to the realtime hub, so a
+client never hears of something the database does not hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.models import Channel, Lounge, LoungeMember, Message, Reaction, ReadMarker, User
+from app.realtime import protocol
+from app.realtime.hub import Hub
+from app.schemas.chat import MAX_BODY, Author, MessagePublic, ReactionSummary, UnreadChannel
+from app.services import events
+from app.services.lounges import ChannelAccess, channel_access, channel_member_ids
+from app.web.markdown import render_markdown
+
+log = logging.getLogger("lounge.chat")
+
+try:  # the bell; absent in a tree without notifications
+    from app.services.notifications import notify
+except ImportError:  # pragma: no cover
+    notify = None  # type: ignore[assignment]
+
+MENTION_START = re.compile(r"(?<![\w@])@")
+_EMOJI_EXTRAS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_body(body: str) -> str:
+    """The one rule for message text, shared by REST and the WebSocket."""
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidInput("Write a message first.", field="body")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"Messages are limited to {MAX_BODY} characters.", field="body")
+    return body
+
+
+def check_emoji(emoji: str) -> str:
+    """One emoji (with its modifiers and joiners), not arbitrary text."""
+    if not 1 <= len(emoji) <= 16 or not any(unicodedata.category(c) == "So" for c in emoji):
+        raise InvalidInput("React with a single emoji, such as 👍.", field="emoji")
+    for char in emoji:
+        if char not in _EMOJI_EXTRAS and unicodedata.category(char) not in ("So", "Sk", "Mn", "Me"):
+            raise InvalidInput("React with a single emoji, such as 👍.", field="emoji")
+    return emoji
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+async def publics(db: AsyncSession, messages: Sequence[Message]) -> list[MessagePublic]:
+    """Messages as the API shows them: author names and reaction summaries loaded in two queries."""
+    if not messages:
+        return []
+    author_ids = {m.author_id for m in messages}
+    names = dict((await db.execute(
+        select(User.id, User.display_name).where(User.id.in_(author_ids)))).all())
+    reactions: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    live = [m.id for m in messages if m.deleted_at is None]
+    if live:
+        rows = await db.execute(
+            select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
+            .where(Reaction.message_id.in_(live)).order_by(Reaction.created_at, Reaction.user_id))
+        for message_id, emoji, user_id in rows:
+            reactions[message_id].setdefault(emoji, []).append(user_id)
+    return [_public(m, names.get(m.author_id, ""), reactions.get(m.id, {})) for m in messages]
+
+
+def _public(message: Message, author_name: str, reactions: dict[str, list[str]]) -> MessagePublic:
+    deleted = message.deleted_at is not None
+    return MessagePublic(
+        id=message.id, seq=message.seq, channel_id=message.channel_id,
+        author=Author(id=message.author_id, display_name=author_name),
+        body="" if deleted else message.body, html="" if deleted else message.html,
+        created_at=message.created_at, client_id=message.client_id, edited_at=message.edited_at,
+        deleted=deleted,
+        reactions=[] if deleted else [ReactionSummary(emoji=e, count=len(u), user_ids=u)
+                                      for e, u in reactions.items()],
+    )
+
+
+async def history(db: AsyncSession, *, channel_id: str, user_id: str, before: int | None = None,
+                  after: int | None = None, limit: int = 50) -> tuple[list[MessagePublic], str | None]:
+    """A page of messages in ascending seq: the newest ones, those before `before`, or those after
+    `after`. The cursor is the seq to pass as `before` (older pages) or `after` (newer pages)."""
+    await channel_access(db, channel_id=channel_id, user_id=user_id)
+    if before is not None and after is not None:
+        raise InvalidInput("Give either before or after, not both.", field="before")
+    query = select(Message).where(Message.channel_id == channel_id)
+    if after is not None:
+        rows = list((await db.execute(
+            query.where(Message.seq > after).order_by(Message.seq).limit(limit + 1))).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = str(rows[-1].seq) if more else None
+    else:
+        if before is not None:
+            query = query.where(Message.seq < before)
+        rows = list((await db.execute(query.order_by(Message.seq.desc()).limit(limit + 1))).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit][::-1]
+        cursor = str(rows[0].seq) if more else None
+    return await publics(db, rows), cursor
+
+
+async def messages_after(db: AsyncSession, *, channel_id: str, after: int, limit: int = 200,
+                         upto: int | None = None) -> list[MessagePublic]:
+    """Up to `limit` messages with seq above `after` (and at most `upto`), for catching up.
+    The caller has already checked access."""
+    query = select(Message).where(Message.channel_id == channel_id, Message.seq > after)
+    if upto is not None:
+        query = query.where(Message.seq <= upto)
+    rows = list((await db.execute(query.order_by(Message.seq).limit(limit))).scalars())
+    return await publics(db, rows)
+
+
+async def last_seq(db: AsyncSession, *, channel_id: str) -> int:
+    return int(await db.scalar(select(Channel.last_seq).where(Channel.id == channel_id)) or 0)
+
+
+async def _message(db: AsyncSession, message_id: str, user_id: str) -> tuple[Message, ChannelAccess]:
+    message = await db.get(Message, message_id)
+    if message is None:
+        raise NotFound("There is no such message.")
+    access = await channel_access(db, channel_id=message.channel_id, user_id=user_id)
+    return message, access
+
+
+async def get_message(db: AsyncSession, *, message_id: str, user_id: str) -> MessagePublic:
+    message, _ = await _message(db, message_id, user_id)
+    return (await publics(db, [message]))[0]
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+async def post_message(db: AsyncSession, *, hub: Hub, channel_id: str, author: User, body: str,
+                       client_id: str | None = None,
+                       access: ChannelAccess | None = None) -> tuple[MessagePublic, bool]:
+    """Post `body`; returns the message and whether it was created now (False: `client_id` had
+    already been used, and the original message is returned). `access` skips the membership
+    check when the caller (an open WebSocket) has just made it."""
+    body = check_body(body)
+    if access is None or access.channel_id != channel_id:
+        access = await channel_access(db, channel_id=channel_id, user_id=author.id)
+    if client_id is not None:
+        existing = await _by_client_id(db, channel_id, author.id, client_id)
+        if existing is not None:
+            return (await publics(db, [existing]))[0], False
+    seq = (await db.execute(
+        update(Channel).where(Channel.id == channel_id).values(last_seq=Channel.last_seq + 1)
+        .returning(Channel.last_seq))).scalar_one()
+    message = Message(channel_id=channel_id, seq=seq, author_id=author.id, body=body,
+                      html=str(render_markdown(body)), client_id=client_id)
+    db.add(message)
+    mentioned = await _mentions(db, access, author, body) if "@" in body else []
+    for user_id in mentioned:
+        if notify is not None:
+            notify(db, user_id=user_id, kind="mention", title=f"{author.display_name} mentioned you",
+                   body=body[:280], url=_channel_url(access))
+    events.record(db, "message.created", {
+        "message_id": message.id, "channel_id": channel_id, "seq": seq, "author_id": author.id,
+        "lounge_id": access.lounge_id, "session_id": access.session_id, "mentions": mentioned})
+    try:
+        await db.commit()
+    except IntegrityError:
+        # The same client_id raced in on another connection and won; answer with its message.
+        await db.rollback()
+        existing = await _by_client_id(db, channel_id, author.id, client_id) if client_id else None
+        if existing is None:
+            raise
+        return (await publics(db, [existing]))[0], False
+    public = _public(message, author.display_name, {})
+    await hub.publish(protocol.topic(channel_id), protocol.message_event(public))
+    return public, True
+
+
+async def _by_client_id(db: AsyncSession, channel_id: str, author_id: str, client_id: str) -> Message | None:
+    return await db.scalar(select(Message).where(
+        Message.channel_id == channel_id, Message.author_id == author_id, Message.client_id == client_id))
+
+
+def _channel_url(access: ChannelAccess) -> str:
+    if access.session_id:
+        return f"/sessions/{access.session_id}#chat"
+    return f"/lounges/{access.lounge_id}#chat"
+
+
+async def _mentions(db: AsyncSession, access: ChannelAccess, author: User, body: str) -> list[str]:
+    member_ids = await channel_member_ids(db, channel_id=access.channel_id)
+    if not member_ids:
+        return []
+    people = (await db.execute(select(User.id, User.display_name, User.handle)
+                               .where(User.id.in_(member_ids)))).all()
+    return resolve_mentions(body, people, exclude=author.id)
+
+
+def resolve_mentions(body: str, people: Iterable[tuple[str, str, str]], *, exclude: str = "") -> list[str]:
+    """Members mentioned in `body` as `@handle`, `@Display Name`, or `@first-name` when only one
+    member has that first name; the longest name that follows an `@` wins."""
+    handles: dict[str, set[str]] = defaultdict(set)
+    people = list(people)
+    for user_id, name, _ in people:
+        full = name.casefold()
+        for key in {full, full.replace(" ", "_"), full.replace(" ", ""), full.split(" ")[0]}:
+            if key:
+                handles[key].add(user_id)
+    for user_id, _, handle in people:  # a real handle beats any guess from names
+        handles[handle.casefold()] = {user_id}
+    ordered = sorted(handles, key=len, reverse=True)
+    text = body.casefold()
+    found: list[str] = []
+    for match in MENTION_START.finditer(text):
+        rest = text[match.end():]
+        for key in ordered:
+            if rest.startswith(key) and (len(rest) == len(key) or not rest[len(key)].isalnum()):
+                if len(handles[key]) == 1:
+                    user_id = next(iter(handles[key]))
+                    if user_id != exclude and user_id not in found:
+                        found.append(user_id)
+                break
+    return found
+
+
+async def edit_message(db: AsyncSession, *, hub: Hub, message_id: str, user: User,
+                       body: str) -> MessagePublic:
+    body = check_body(body)
+    message, _ = await _message(db, message_id, user.id)
+    if message.deleted_at is not None:
+        raise NotFound("This message was removed.")
+    if message.author_id != user.id:
+        raise Forbidden("You can only edit your own messages.")
+    message.body = body
+    message.html = str(render_markdown(body))
+    message.edited_at = _now()
+    await db.commit()
+    public = (await publics(db, [message]))[0]
+    await hub.publish(protocol.topic(message.channel_id), protocol.message_event(public, "message_edited"))
+    return public
+
+
+async def delete_message(db: AsyncSession, *, hub: Hub, message_id: str, user: User) -> MessagePublic:
+    """Authors delete their own messages; hosts and moderators delete anyone's."""
+    message, access = await _message(db, message_id, user.id)
+    if message.author_id != user.id and not access.can_moderate:
+        raise Forbidden("Only the author, a moderator or a host can remove this message.")
+    if message.deleted_at is None:
+        message.deleted_at = _now()
+        message.deleted_by = user.id
+        await db.commit()
+        public = (await publics(db, [message]))[0]
+        await hub.publish(protocol.topic(message.channel_id), protocol.deleted_event(public, user.id))
+        return public
+    return (await publics(db, [message]))[0]
+
+
+async def react(db: AsyncSession, *, hub: Hub, message_id: str, user: User, emoji: str,
+                add: bool) -> MessagePublic:
+    """Add (idempotent) or remove `user`'s `emoji` reaction."""
+    emoji = check_emoji(emoji)
+    message, _ = await _message(db, message_id, user.id)
+    if message.deleted_at is not None:
+        raise NotFound("This message was removed.")
+    existing = await db.get(Reaction, (message.id, user.id, emoji))
+    changed = False
+    if add and existing is None:
+        db.add(Reaction(message_id=message.id, user_id=user.id, emoji=emoji))
+        changed = True
+    elif not add and existing is not None:
+        await db.delete(existing)
+        changed = True
+    if changed:
+        try:
+            await db.commit()
+        except IntegrityError:  # the same reaction, added twice at once
+            await db.rollback()
+            changed = False
+    public = (await publics(db, [message]))[0]
+    if changed:
+        await hub.publish(protocol.topic(message.channel_id), protocol.reaction_event(
+            public, user={"id": user.id, "display_name": user.display_name}, emoji=emoji, added=add))
+    return public
+
+
+# ---- read markers and unread counts ----------------------------------------------------------
+
+async def mark_read(db: AsyncSession, *, channel_id: str, user_id: str, seq: int) -> UnreadChannel:
+    """Move my read marker forward to `seq` (never back, never past the newest message)."""
+    await channel_access(db, channel_id=channel_id, user_id=user_id)
+    newest = await last_seq(db, channel_id=channel_id)
+    seq = min(seq, newest)
+    marker = await db.get(ReadMarker, (channel_id, user_id))
+    if marker is None:
+        marker = ReadMarker(channel_id=channel_id, user_id=user_id, last_read_seq=seq)
+        db.add(marker)
+    elif seq > marker.last_read_seq:
+        marker.last_read_seq = seq
+        marker.updated_at = _now()
+    try:
+        await db.commit()
+    except IntegrityError:  # a concurrent first marker; the other one stands, move it forward
+        await db.rollback()
+        await db.execute(update(ReadMarker).where(
+            ReadMarker.channel_id == channel_id, ReadMarker.user_id == user_id,
+            ReadMarker.last_read_seq < seq).values(last_read_seq=seq, updated_at=_now()))
+        await db.commit()
+        marker = await db.get(ReadMarker, (channel_id, user_id), populate_existing=True)
+        assert marker is not None
+    counts = await _unread_counts(db, user_id, {channel_id: marker.last_read_seq})
+    return UnreadChannel(channel_id=channel_id, last_seq=newest, last_read_seq=marker.last_read_seq,
+                         unread=counts.get(channel_id, 0))
+
+
+async def unread(db: AsyncSession, *, user_id: str) -> list[UnreadChannel]:
+    """Unread counts for the channels of my lounges and of the sessions I have chatted in or read."""
+    lounge_channels = select(Lounge.channel_id).join(
+        LoungeMember, LoungeMember.lounge_id == Lounge.id).where(
+        LoungeMember.user_id == user_id, Lounge.archived_at.is_(None))
+    marked = select(ReadMarker.channel_id).where(ReadMarker.user_id == user_id)
+    rows = (await db.execute(
+        select(Channel.id, Channel.last_seq, ReadMarker.last_read_seq)
+        .outerjoin(ReadMarker, and_(ReadMarker.channel_id == Channel.id, ReadMarker.user_id == user_id))
+        .where(or_(Channel.id.in_(lounge_channels), Channel.id.in_(marked)))
+        .order_by(Channel.id))).all()
+    markers = {channel_id: read or 0 for channel_id, _, read in rows}
+    counts = await _unread_counts(db, user_id, markers)
+    return [UnreadChannel(channel_id=channel_id, last_seq=newest, last_read_seq=markers[channel_id],
+                          unread=counts.get(channel_id, 0)) for channel_id, newest, _ in rows]
+
+
+async def _unread_counts(db: AsyncSession, user_id: str, markers: dict[str, int]) -> dict[str, int]:
+    """Messages by others, not removed, above each marker."""
+    if not markers:
+        return {}
+    conditions = [and_(Message.channel_id == c, Message.seq > s) for c, s in markers.items()]
+    rows = await db.execute(
+        select(Message.channel_id, func.count()).where(
+            or_(*conditions), Message.author_id != user_id, Message.deleted_at.is_(None))
+        .group_by(Message.channel_id))
+    return {channel_id: int(count) for channel_id, count in rows.all()}
+

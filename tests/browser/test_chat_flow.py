@@ -1,0 +1,100 @@
+"""Live chat in a real browser: two people chat on a lounge page, one drops offline and sees
+what was said meanwhile once back, typing shows, hostile text stays text, and the page with
+its chat panel passes the accessibility scan."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def _private_lounge(live_server: str, host, *members) -> str:
+    with httpx.Client(base_url=live_server) as client:
+        login = client.post("/api/v1/auth/login",
+                            json={"email": host.email, "password": host.password})
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        lounge = client.post("/api/v1/lounges", headers=csrf, json={
+            "name": f"Chat lab of {host.display_name}", "visibility": "private"}).json()
+        for member in members:
+            user = client.get("/api/v1/users", params={"q": member.display_name}).json()["items"][0]
+            invited = client.post(f"/api/v1/lounges/{lounge['id']}/invites", headers=csrf,
+                                  json={"user_id": user["id"]})
+            assert invited.status_code == 201, invited.text
+    return lounge["slug"]
+
+
+def _say(page: Page, text: str) -> None:
+    box = page.get_by_label("Message", exact=True)
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+
+
+def test_two_people_chat_live_and_catch_up_after_going_offline(live_server, new_page, create_account,
+                                                               sign_in, axe_scan) -> None:
+    ana, ben = create_account("Ana Lima"), create_account("Ben Okafor")
+    slug = _private_lounge(live_server, ana, ben)
+    page_a, page_b = new_page(), new_page()
+    for page, who in ((page_a, ana), (page_b, ben)):
+        sign_in(page, who)
+        page.goto(f"/lounges/{slug}")
+        expect(page.locator("[data-role=online]")).to_contain_text("Online")
+    log_a = page_a.get_by_role("log", name="Chat messages")
+    log_b = page_b.get_by_role("log", name="Chat messages")
+
+    _say(page_a, "Hello **Ben**")
+    expect(log_b.locator("strong", has_text="Ben")).to_be_visible()
+    expect(page_a.locator("[data-role=online]")).to_contain_text("Ben Okafor")
+
+    page_b.get_by_label("Message", exact=True).press_sequentially("typing away")
+    expect(page_a.locator("[data-role=typing]")).to_have_text("Ben Okafor is typing…")
+    page_b.get_by_label("Message", exact=True).press("Enter")
+    expect(log_a).to_contain_text("typing away")
+
+    _say(page_b, XSS)
+    expect(log_a.get_by_text(XSS)).to_be_visible()
+    assert log_a.locator("img, script").count() == 0
+
+    # Ben drops off the network; Ana keeps talking; Ben comes back and catches up, once each.
+    page_b.context.set_offline(True)
+    page_b.evaluate("document.querySelector('[data-chat-panel]').chat.ws.close()")
+    _say(page_a, "missed one")
+    _say(page_a, "missed two")
+    page_b.context.set_offline(False)
+    expect(log_b).to_contain_text("missed two", timeout=30_000)
+    texts = log_b.locator(".chat-body").all_inner_texts()
+    assert texts == ["Hello Ben", "typing away", XSS, "missed one", "missed two"]
+
+    expect(log_a.locator(".chat-message").first).to_be_visible()
+    axe_scan(page_a, "lounge-chat")
+
+
+def test_edit_react_and_delete_own_message(live_server, new_page, create_account, sign_in) -> None:
+    ana, ben = create_account("Cleo Park"), create_account("Dev Rao")
+    slug = _private_lounge(live_server, ana, ben)
+    page_a, page_b = new_page(), new_page()
+    for page, who in ((page_a, ana), (page_b, ben)):
+        sign_in(page, who)
+        page.goto(f"/lounges/{slug}")
+        expect(page.locator("[data-role=online]")).to_contain_text("Online")
+    log_a = page_a.get_by_role("log", name="Chat messages")
+    log_b = page_b.get_by_role("log", name="Chat messages")
+    _say(page_b, "teh typo")
+    mine = log_b.locator(".chat-message").last
+    mine.get_by_role("button", name="Edit").click()
+    page_b.get_by_label("Edit message").fill("the typo")
+    mine.get_by_role("button", name="Save").click()
+    expect(log_a.locator(".chat-message", has_text="the typo")).to_contain_text("(edited)")
+
+    log_a.locator(".chat-message", has_text="the typo").get_by_role("button", name="React with 🎉").click()
+    expect(log_b.get_by_role("button", name="🎉 1; react")).to_be_visible()
+
+    page_b.on("dialog", lambda dialog: dialog.accept())
+    log_b.locator(".chat-message", has_text="the typo").get_by_role("button", name="Delete").click()
+    expect(log_a).to_contain_text("message removed")
+    expect(log_a).not_to_contain_text("the typo")
