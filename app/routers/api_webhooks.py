@@ -13,6 +13,8 @@ from app.db import Db
 from app.schemas.common import Page
 from app.schemas.webhooks import (
     EVENT_TYPES,
+    AttemptPublic,
+    DeliveryDetail,
     DeliveryPublic,
     DeliveryStatus,
     WebhookCreate,
@@ -114,6 +116,17 @@ async def list_webhook_deliveries(request: Request, db: Db, caller: Reader, webh
     page = Page[DeliveryPublic](items=[DeliveryPublic.model_validate(d) for d in found],
                                 next_cursor=next_cursor)
     return respond(request, page, "fragments/delivery_list.html", context={"endpoint_id": webhook_id})
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail,
+            responses=problems(401, 403, 404, 422, 429))
+async def read_webhook_delivery(request: Request, db: Db, caller: Reader,
+                                delivery_id: ResourceId) -> Response:
+    """One delivery with every attempt to send it (status code or error, and how long it took)."""
+    delivery, attempts = await webhooks.get_delivery(db, **_who(caller), delivery_id=delivery_id)
+    detail = DeliveryDetail(**DeliveryPublic.model_validate(delivery).model_dump(),
+                            attempt_log=[AttemptPublic.model_validate(a) for a in attempts])
+    return respond(request, detail, "fragments/delivery_attempts.html")
 
 
 @router.post("/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryPublic,

@@ -87,16 +87,18 @@ class WebhookCreated(WebhookPublic):
     secret: str
 
 
+_DELIVERY = {
+    "id": "msg_p5jXN8AQM9LWM0D4", "endpoint_id": "whk_V2p8sQ0aLm3x", "event_type": "session.created",
+    "status": "succeeded", "attempts": 3, "last_status_code": 200, "last_error": None,
+    "next_attempt_at": None, "created_at": "2026-11-02T09:00:00Z", "delivered_at": "2026-11-02T09:01:10Z",
+    "payload": {"type": "session.created", "timestamp": "2026-11-02T09:00:00+00:00",
+                "data": {"session_id": "ses_8Lq2xP0aZb1c", "lounge_id": "lng_Rk2q0sLm7aPz"}}}
+
+
 class DeliveryPublic(BaseModel):
     """One message to one endpoint; `id` is the `webhook-id` header the receiver saw."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "msg_p5jXN8AQM9LWM0D4", "endpoint_id": "whk_V2p8sQ0aLm3x", "event_type": "session.created",
-        "status": "succeeded", "attempts": 3, "last_status_code": 200, "last_error": None,
-        "next_attempt_at": None, "created_at": "2026-11-02T09:00:00Z",
-        "delivered_at": "2026-11-02T09:01:10Z",
-        "payload": {"type": "session.created", "timestamp": "2026-11-02T09:00:00+00:00",
-                    "data": {"session_id": "ses_8Lq2xP0aZb1c", "lounge_id": "lng_Rk2q0sLm7aPz"}}}]})
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_DELIVERY]})
 
     id: str
     endpoint_id: str
@@ -109,3 +111,28 @@ class DeliveryPublic(BaseModel):
     created_at: datetime
     delivered_at: datetime | None
     payload: dict[str, Any]
+
+
+class AttemptPublic(BaseModel):
+    """One HTTP request of a delivery: the receiver's status code, or what went wrong."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryDetail(DeliveryPublic):
+    """A delivery with every attempt to send it, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_DELIVERY, "attempt_log": [
+        {"attempted_at": "2026-11-02T09:00:01Z", "status_code": 503,
+         "error": "The receiver answered 503.", "duration_ms": 41},
+        {"attempted_at": "2026-11-02T09:00:31Z", "status_code": None,
+         "error": "Timed out after 5 s.", "duration_ms": 5001},
+        {"attempted_at": "2026-11-02T09:01:10Z", "status_code": 200, "error": None, "duration_ms": 38},
+    ]}]})
+
+    attempt_log: list[AttemptPublic]

@@ -179,12 +179,26 @@ async def list_deliveries(db: AsyncSession, *, user: User, is_admin: bool, endpo
     return await page_of(db, query, WebhookDelivery, cursor=cursor, limit=limit, newest_first=True)
 
 
-async def redeliver(db: AsyncSession, *, user: User, is_admin: bool, delivery_id: str) -> WebhookDelivery:
-    """Send a delivery again now, with the same `webhook-id` and body."""
+async def _delivery(db: AsyncSession, *, user: User, is_admin: bool,
+                    delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint]:
     delivery = await db.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise NotFound(HIDDEN)
-    endpoint = await get_endpoint(db, user=user, is_admin=is_admin, endpoint_id=delivery.endpoint_id)
+    return delivery, await get_endpoint(db, user=user, is_admin=is_admin, endpoint_id=delivery.endpoint_id)
+
+
+async def get_delivery(db: AsyncSession, *, user: User, is_admin: bool,
+                       delivery_id: str) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
+    """A delivery and its attempts, oldest first."""
+    delivery, _ = await _delivery(db, user=user, is_admin=is_admin, delivery_id=delivery_id)
+    attempts = await db.execute(select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery.id)
+                                .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id))
+    return delivery, list(attempts.scalars())
+
+
+async def redeliver(db: AsyncSession, *, user: User, is_admin: bool, delivery_id: str) -> WebhookDelivery:
+    """Send a delivery again now, with the same `webhook-id` and body."""
+    delivery, endpoint = await _delivery(db, user=user, is_admin=is_admin, delivery_id=delivery_id)
     if not endpoint.enabled:
         raise Conflict("This endpoint is switched off; switch it on before sending again.")
     if delivery.status == "pending":

@@ -69,6 +69,13 @@ async def test_deliveries_verify_and_the_log_shows_every_attempt(ana, ben, drain
     failed = await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries", params={"status": "failed"})
     assert failed.json()["items"] == []
 
+    detail = await ana.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}")
+    assert [(a["status_code"], a["error"]) for a in detail.json()["attempt_log"]] == [
+        (500, "The receiver answered 500."), (502, "The receiver answered 502."), (200, None)]
+    fragment = await ana.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}", headers=HTMX)
+    assert fragment.text.count("<li>") == 3 and "The receiver answered 502." in fragment.text
+    assert (await ben.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}")).status_code == 404
+
 
 async def test_manual_redelivery(ana, ben, drain):
     with receiver() as hook:

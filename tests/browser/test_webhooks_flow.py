@@ -67,12 +67,15 @@ def test_an_administrator_registers_and_watches_a_webhook(page: Page, create_acc
         row = page.locator("#delivery-list tbody tr").first
         expect(row).to_contain_text("lounge.created")
         expect(row.locator("td").nth(3)).to_have_text("200")
-        expect(row.locator("td").nth(4)).to_have_text("2")
+        expect(row.locator("td").nth(4)).to_contain_text("2")
+        row.get_by_role("button", name="Show attempts").click()
+        expect(row.locator(".attempt-log li")).to_have_count(2)
+        expect(row.locator(".attempt-log li").first).to_contain_text("The receiver answered 500.")
         axe_scan(page, "webhook-deliveries")
 
         row.get_by_role("button", name="Send again").click()
         wait_for_log(page, "Delivered")
-        expect(page.locator("#delivery-list tbody tr").first.locator("td").nth(4)).to_have_text("3")
+        expect(page.locator("#delivery-list tbody tr").first.locator("td").nth(4)).to_contain_text("3")
         assert len(hook.seen) == 3
 
     details = page.locator("#webhook-details")
