@@ -13,7 +13,9 @@ from app.models.schedule import (
     SessionResource,
     SessionSeries,
 )
+from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ApiToken", "CalendarFeed", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
     "LoungeTag", "Message", "Notification", "OutboxJob", "Reaction", "ReadMarker", "Rsvp",
-    "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User"]
+    "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
