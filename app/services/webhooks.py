@@ -17,6 +17,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Sequence
@@ -41,6 +42,8 @@ from app.services.notifications import notify
 from app.services.outbox import Worker, backoff, enqueue, job_id, job_time
 from app.services.pagination import page_of
 from app.services.ssrf import Allowlist, RefusedTarget, Target, check_target
+
+log = logging.getLogger(__name__)
 
 DELIVER_JOB = "webhook.deliver"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
@@ -332,6 +335,10 @@ class Sender:
             error = f"Timed out after {self.timeout:g} s."
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except Exception as exc:
+            # One odd failure must not fail the job and re-send the deliveries that went well.
+            log.exception("webhook delivery %s failed unexpectedly", delivery.id)
+            error = f"Unexpected error: {type(exc).__name__}"
         return Outcome(status_code=status_code, error=error and error[:500],
                        duration_ms=int((time.monotonic() - started) * 1000))
 
