@@ -148,11 +148,11 @@ class Worker:
     async def run(self, poll_seconds: float) -> None:
         """The background loop: drain, then sleep until nudged or the poll interval passes."""
         while not self._stopping:
+            self._wake.clear()  # before draining, so a nudge that comes meanwhile is not lost
             try:
                 await self.drain()
             except Exception:
                 log.exception("outbox worker: claiming failed; retrying after the poll interval")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
 

@@ -261,3 +261,17 @@ async def test_two_workers_racing_over_the_same_rows_run_each_job_once(settings,
     assert sorted(titles) == sorted(runs)
     rows = await jobs(db)
     assert {r.status for r in rows} == {"done"} and {r.attempts for r in rows} == {1}
+
+
+async def test_the_app_runs_a_worker_that_wakes_after_a_write(app, client, db):
+    """The lifespan starts the worker; an unsafe request nudges it, so a due job runs at once."""
+    ran = asyncio.Event()
+
+    async def probe(session, payload):
+        ran.set()
+
+    app.state.worker.register("probe", probe)
+    await enqueue(db, "probe", {}, key="probe")
+    await db.commit()
+    await client.post("/api/v1/auth/logout")  # any unsafe request nudges the worker
+    await asyncio.wait_for(ran.wait(), timeout=30)  # a generous bound on a hang, not a timing check
