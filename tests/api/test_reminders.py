@@ -4,11 +4,13 @@ invitations (iTIP REQUEST / CANCEL) received by a real local SMTP server."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.db import make_engine, make_sessionmaker
 from app.models import LearningSession, Notification, OutboxJob
 from app.services.events import EventHandlers
 from app.services.handlers import build_worker, subscribe_handlers
@@ -239,3 +241,28 @@ async def test_without_smtp_nothing_is_mailed_but_the_bell_still_rings(settings,
     assert smtp.received == []
     assert await titles(db, ana.id) == ["You have a seat at Window functions"]
     assert "email" not in set((await db.execute(select(OutboxJob.kind))).scalars())
+
+
+async def test_two_instances_draining_at_once_send_each_reminder_once(settings, app, client, db, ana, ben,
+                                                                     smtp):
+    lounge = await make_lounge(ana)
+    sessions = [await make_session(ana, lounge["id"], in_days=3, title=f"Talk {n}") for n in range(4)]
+    for session in sessions:
+        await rsvp(ben, session["id"], "going")
+    await app.state.worker.drain()
+    latest = max(datetime.fromisoformat(s["starts_at"]) for s in sessions)
+    other_engine = make_engine(settings)
+    try:
+        handlers = EventHandlers()
+        subscribe_handlers(handlers, settings)
+        other = build_worker(make_sessionmaker(other_engine), handlers, settings)
+        when = latest - timedelta(minutes=15)
+        await asyncio.gather(app.state.worker.drain(now=when), other.drain(now=when))
+    finally:
+        await other_engine.dispose()
+    reminders = [t for t in await titles(db, ben.id) if t.startswith("Reminder")]
+    # All four sessions start within the hour, so each gets only its 15-minute reminder, once.
+    assert sorted(reminders) == sorted(f"Reminder: Talk {n} starts in 15 minutes" for n in range(4))
+    mailed = [m.message["Subject"] for m in mail_to(smtp, "ben@example.com")
+              if m.message["Subject"].startswith("Reminder")]
+    assert sorted(mailed) == sorted(reminders)
