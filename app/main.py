@@ -23,17 +23,25 @@ from app.realtime.presence import make_presence
 from app.realtime.rooms import Rooms
 from app.routers import (
     api_auth,
+    api_calendars,
     api_chat,
     api_lounges,
     api_me,
+    api_notifications,
     api_sessions,
     api_users,
+    api_webhooks,
     health,
     pages,
+    pages_admin,
     pages_lounges,
+    pages_notifications,
     ws_chat,
 )
 from app.services.accounts import LoginThrottle
+from app.services.events import EventHandlers
+from app.services.handlers import build_worker, subscribe_handlers
+from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
 from app.web.openapi import move_problem_schemas
@@ -98,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.worker = build_worker(app.state.sessionmaker, app.state.events, settings)
+        worker_task = (app.state.worker.start(settings.worker_poll_seconds)
+                       if settings.worker_enabled else None)
         limiter = RateLimiter(settings.redis_url)
         app.state.limiter = limiter
         app.state.login_throttle = LoginThrottle(
@@ -120,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.rooms.close(SERVICE_RESTART)
             await app.state.hub.close()
+            await app.state.worker.stop(worker_task)
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await engine.dispose()
@@ -138,16 +150,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.metrics = Metrics()
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.events = EventHandlers()
+    app.state.worker = None
+    subscribe_handlers(app.state.events, settings)
 
     install_problem_handlers(app)
-    for router in (health.router, api_auth.router, api_me.router, api_users.router, pages.router,
+    # Calendars first: `/sessions/{id}.ics` must not be taken for a session id.
+    for router in (health.router, api_calendars.router, api_auth.router, api_me.router, api_users.router,
+                   pages.router,
+                   api_notifications.router, pages_notifications.router,
                    api_lounges.router, api_sessions.router, pages_lounges.router,
-                   api_chat.router, ws_chat.router):
+                   api_chat.router, ws_chat.router, api_webhooks.router, pages_admin.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Added innermost first: the request-id middleware wraps everything.
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(NudgeAfterWrites, get_worker=lambda: app.state.worker)
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(CrossSiteGuard, trusted_origins=settings.trusted_origins)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
