@@ -6,6 +6,12 @@ The writer first sends `hello` and every message after the client's `after`, rea
 database, then the live events the room queued meanwhile, skipping by `seq` what the backlog
 already held. A client whose queue fills up (it stopped reading) is closed with 1013 and never
 holds up the room; the close frame goes out when its socket drains, or the socket is dropped.
+
+Fast path: while the writer is idle (nothing queued, nothing in flight), `offer` writes the
+frame at once by stepping the send coroutine itself. When the socket is writable, uvicorn's
+send completes without ever suspending, so a delivery costs no queue and no task switch;
+when it would wait (the client's buffer is full), it suspends *before* writing anything, so the
+attempt is dropped and the frame goes through the queue and the writer task instead.
 """
 
 from __future__ import annotations
@@ -84,15 +90,32 @@ class Connection:
         self.last_typing = 0.0
         self.close_code: int | None = None
         self.close_reason = ""
+        self.idle = False  # the writer waits on an empty queue: offers may write directly
         self._done = asyncio.Event()
         self.room: Room | None = None
 
     # ---- called by the room ----------------------------------------------------------------
 
-    def offer(self, seq: int, text: str) -> None:
-        """Queue an event without ever waiting; a full queue means this client stopped reading."""
+    def offer(self, seq: int, text: str, message: dict[str, Any] | None = None) -> None:
+        """Send or queue an event without ever waiting; a full queue means this client stopped
+        reading. `message` is the ASGI send message for `text`, shared by every recipient."""
         if self.close_code is not None:
             return
+        if self.idle:
+            if seq and seq <= self.last_sent:
+                return
+            attempt = self.websocket.send(message or {"type": "websocket.send", "text": text})
+            try:
+                attempt.send(None)
+            except StopIteration:
+                if seq:
+                    self.last_sent = seq
+                return
+            except Exception:
+                self.close(GOING_AWAY)
+                return
+            attempt.close()  # it would have waited for the socket: nothing was written
+            self.idle = False
         try:
             self.queue.put_nowait((seq, text))
         except asyncio.QueueFull:
@@ -139,6 +162,8 @@ class Connection:
             await self._catch_up()
             queue = self.queue
             while True:
+                if queue.empty():
+                    self.idle = True
                 seq, text = await queue.get()
                 if seq:
                     if seq <= self.last_sent:
@@ -223,8 +248,6 @@ class Connection:
             self.close(POLICY_VIOLATION, "flooding")
 
     async def _on_send(self, frame: dict[str, Any]) -> None:
-        from app.services import chat
-
         client_id, body = frame.get("client_id"), frame.get("body")
         if not self.can_send:
             self._refuse("forbidden", "This token lacks the 'chat' scope.", client_id=client_id)
@@ -242,10 +265,8 @@ class Connection:
                          retry_after=round(wait, 2))
             return
         try:
-            async with self.rooms.sessionmaker() as db:
-                message, _ = await chat.post_message(
-                    db, hub=self.rooms.hub, channel_id=self.channel_id, author=self._author, body=body,
-                    client_id=client_id, access=self.access)
+            message, _ = await self.rooms.writer.post(access=self.access, author=self._author, body=body,
+                                                      client_id=client_id)
         except NotFound:
             self.close(POLICY_VIOLATION, "not a member of this channel")
             return

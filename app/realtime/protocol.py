@@ -15,6 +15,10 @@ import orjson
 from app.schemas.chat import MessagePublic
 from app.web.respond import to_json
 
+# A doorbell between app instances, never sent to a client: the channel's membership changed,
+# so every room of it checks at once who may stay (before it delivers anything published later).
+MEMBERS_CHANGED = b'{"type":"members_changed"}'
+
 
 def topic(channel_id: str) -> str:
     return f"chat:{channel_id}"

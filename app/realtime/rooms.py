@@ -26,6 +26,7 @@ from app.realtime import protocol
 from app.realtime.connection import POLICY_VIOLATION, Connection, TokenBucket
 from app.realtime.hub import RESYNC, Hub
 from app.realtime.presence import LIST_LIMIT, Presence
+from app.services.chat_writer import ChatWriter
 
 log = logging.getLogger("lounge.rooms")
 
@@ -85,6 +86,9 @@ class Room:
         if payload == RESYNC:
             await self._catch_up()
             return
+        if payload == protocol.MEMBERS_CHANGED:
+            await self._check_members()
+            return
         event = orjson.loads(payload)
         if event.get("type") == "message":
             seq = event["message"]["seq"]
@@ -98,8 +102,9 @@ class Room:
             self.deliver(0, payload.decode())
 
     def deliver(self, seq: int, text: str) -> None:
+        message = {"type": "websocket.send", "text": text}
         for connection in list(self.connections):
-            connection.offer(seq, text)
+            connection.offer(seq, text, message)
 
     async def _catch_up(self, upto: int | None = None) -> None:
         """Deliver from the database what the hub did not bring."""
@@ -183,6 +188,7 @@ class Rooms:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.instance = secrets.token_hex(4)
+        self.writer = ChatWriter(sessionmaker, hub)
         self.rooms: dict[str, Room] = {}
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = asyncio.Lock()
@@ -260,3 +266,4 @@ class Rooms:
         for room in list(self.rooms.values()):
             await room.stop()
         self.rooms.clear()
+        await self.writer.close()

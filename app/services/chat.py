@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -149,50 +150,99 @@ async def get_message(db: AsyncSession, *, message_id: str, user_id: str) -> Mes
 
 # ---- writing ---------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Post:
+    """One message to post: who, what, and the sender's own id for retries."""
+
+    author: User
+    body: str
+    client_id: str | None = None
+
+
 async def post_message(db: AsyncSession, *, hub: Hub, channel_id: str, author: User, body: str,
                        client_id: str | None = None,
                        access: ChannelAccess | None = None) -> tuple[MessagePublic, bool]:
     """Post `body`; returns the message and whether it was created now (False: `client_id` had
     already been used, and the original message is returned). `access` skips the membership
     check when the caller (an open WebSocket) has just made it."""
-    body = check_body(body)
     if access is None or access.channel_id != channel_id:
         access = await channel_access(db, channel_id=channel_id, user_id=author.id)
-    if client_id is not None:
-        existing = await _by_client_id(db, channel_id, author.id, client_id)
-        if existing is not None:
-            return (await publics(db, [existing]))[0], False
-    seq = (await db.execute(
-        update(Channel).where(Channel.id == channel_id).values(last_seq=Channel.last_seq + 1)
-        .returning(Channel.last_seq))).scalar_one()
-    message = Message(channel_id=channel_id, seq=seq, author_id=author.id, body=body,
-                      html=str(render_markdown(body)), client_id=client_id)
-    db.add(message)
-    mentioned = await _mentions(db, access, author, body) if "@" in body else []
-    for user_id in mentioned:
-        if notify is not None:
-            notify(db, user_id=user_id, kind="mention", title=f"{author.display_name} mentioned you",
-                   body=body[:280], url=_channel_url(access))
-    events.record(db, "message.created", {
-        "message_id": message.id, "channel_id": channel_id, "seq": seq, "author_id": author.id,
-        "lounge_id": access.lounge_id, "session_id": access.session_id, "mentions": mentioned})
-    try:
-        await db.commit()
-    except IntegrityError:
-        # The same client_id raced in on another connection and won; answer with its message.
-        await db.rollback()
-        existing = await _by_client_id(db, channel_id, author.id, client_id) if client_id else None
-        if existing is None:
-            raise
-        return (await publics(db, [existing]))[0], False
-    public = _public(message, author.display_name, {})
-    await hub.publish(protocol.topic(channel_id), protocol.message_event(public))
-    return public, True
+    (result,) = await post_messages(db, hub=hub, access=access, posts=[Post(author, body, client_id)])
+    return result
 
 
-async def _by_client_id(db: AsyncSession, channel_id: str, author_id: str, client_id: str) -> Message | None:
-    return await db.scalar(select(Message).where(
-        Message.channel_id == channel_id, Message.author_id == author_id, Message.client_id == client_id))
+async def post_messages(db: AsyncSession, *, hub: Hub, access: ChannelAccess,
+                        posts: Sequence[Post]) -> list[tuple[MessagePublic, bool]]:
+    """Post several messages to one channel in one transaction (a group commit): one block of
+    consecutive seqs, one commit, then one event each, in seq order. Repeated client_ids
+    answer with the message they first created. Authors' membership is the caller's check."""
+    for post in posts:
+        check_body(post.body)
+    channel_id = access.channel_id
+    found = await _by_client_ids(db, channel_id, posts)
+    results: list[tuple[MessagePublic, bool] | None] = [None] * len(posts)
+    fresh: dict[tuple[str, str] | int, int] = {}  # (author, client_id) or position -> index in `created`
+    first: dict[tuple[str, str] | int, int] = {}  # key -> the position that creates it
+    created: list[Message] = []
+    for i, post in enumerate(posts):
+        key = (post.author.id, post.client_id) if post.client_id is not None else i
+        if key in found or key in fresh:
+            continue
+        fresh[key], first[key] = len(created), i
+        created.append(Message(channel_id=channel_id, seq=0, author_id=post.author.id, body=post.body,
+                               html=str(render_markdown(post.body)), client_id=post.client_id))
+    if created:
+        top = (await db.execute(
+            update(Channel).where(Channel.id == channel_id)
+            .values(last_seq=Channel.last_seq + len(created)).returning(Channel.last_seq))).scalar_one()
+        members: list[tuple[str, str, str]] | None = None
+        for offset, message in enumerate(created):
+            message.seq = top - len(created) + 1 + offset
+            author = next(p.author for p in posts if p.author.id == message.author_id)
+            mentioned: list[str] = []
+            if "@" in message.body:
+                members = members if members is not None else await _members(db, channel_id)
+                mentioned = resolve_mentions(message.body, members, exclude=author.id)
+            for user_id in mentioned:
+                if notify is not None:
+                    notify(db, user_id=user_id, kind="mention", url=_channel_url(access),
+                           body=message.body[:280], title=f"{author.display_name} mentioned you")
+            events.record(db, "message.created", {
+                "message_id": message.id, "channel_id": channel_id, "seq": message.seq,
+                "author_id": author.id, "lounge_id": access.lounge_id, "session_id": access.session_id,
+                "mentions": mentioned})
+        db.add_all(created)
+        try:
+            await db.commit()
+        except IntegrityError:
+            # A client_id raced in through another connection or instance and won.
+            await db.rollback()
+            if len(posts) == 1 and posts[0].client_id is not None and \
+                    await _by_client_ids(db, channel_id, posts):
+                return await post_messages(db, hub=hub, access=access, posts=posts)
+            if len(posts) == 1:
+                raise
+            return [(await post_messages(db, hub=hub, access=access, posts=[post]))[0] for post in posts]
+    names = {p.author.id: p.author.display_name for p in posts}
+    published = [_public(m, names[m.author_id], {}) for m in created]
+    existing = dict(zip(found, await publics(db, list(found.values())), strict=True))
+    for i, post in enumerate(posts):
+        key = (post.author.id, post.client_id) if post.client_id is not None else i
+        results[i] = (existing[key], False) if key in existing else (published[fresh[key]], first[key] == i)
+    topic = protocol.topic(channel_id)
+    for public in published:
+        await hub.publish(topic, protocol.message_event(public))
+    return [r for r in results if r is not None]
+
+
+async def _by_client_ids(db: AsyncSession, channel_id: str,
+                         posts: Sequence[Post]) -> dict[tuple[str, str], Message]:
+    wanted = {(p.author.id, p.client_id) for p in posts if p.client_id is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(Message).where(
+        Message.channel_id == channel_id, Message.client_id.in_({c for _, c in wanted})))
+    return {(m.author_id, m.client_id): m for m in rows.scalars() if (m.author_id, m.client_id) in wanted}
 
 
 def _channel_url(access: ChannelAccess) -> str:
@@ -201,13 +251,12 @@ def _channel_url(access: ChannelAccess) -> str:
     return f"/lounges/{access.lounge_id}#chat"
 
 
-async def _mentions(db: AsyncSession, access: ChannelAccess, author: User, body: str) -> list[str]:
-    member_ids = await channel_member_ids(db, channel_id=access.channel_id)
+async def _members(db: AsyncSession, channel_id: str) -> list[tuple[str, str, str]]:
+    member_ids = await channel_member_ids(db, channel_id=channel_id)
     if not member_ids:
         return []
-    people = (await db.execute(select(User.id, User.display_name, User.handle)
-                               .where(User.id.in_(member_ids)))).all()
-    return resolve_mentions(body, people, exclude=author.id)
+    rows = await db.execute(select(User.id, User.display_name, User.handle).where(User.id.in_(member_ids)))
+    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
 
 def resolve_mentions(body: str, people: Iterable[tuple[str, str, str]], *, exclude: str = "") -> list[str]:

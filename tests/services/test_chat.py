@@ -16,6 +16,7 @@ from app.realtime.hub import Hub
 from app.schemas.accounts import UserRegister
 from app.schemas.lounges import LoungeCreate
 from app.services import accounts, chat, lounges
+from app.services.chat_writer import ChatWriter
 from tests.conftest import PASSWORD
 
 
@@ -217,3 +218,28 @@ async def test_mentions_notify_members(db, hub, people):
     await chat.post_message(db, hub=hub, channel_id=channel, author=ana, body="@Ben Okafor and @Cleo?")
     rows = (await db.execute(select(Notification.user_id, Notification.kind, Notification.title))).all()
     assert rows == [(ben.id, "mention", "Ana Lima mentioned you")]  # Cleo is not a member
+
+
+async def test_a_group_commit_numbers_a_batch_in_order_and_dedupes_client_ids(db, hub, people):
+    ana, ben, _, channel = people
+    access = await lounges.channel_access(db, channel_id=channel, user_id=ana.id)
+    results = await chat.post_messages(db, hub=hub, access=access, posts=[
+        chat.Post(ana, "first", "x-1"), chat.Post(ben, "second"), chat.Post(ana, "first again", "x-1")])
+    assert [(m.seq, m.body, created) for m, created in results] == [
+        (1, "first", True), (2, "second", True), (1, "first", False)]
+    again = await chat.post_messages(db, hub=hub, access=access, posts=[chat.Post(ana, "retry", "x-1")])
+    assert [(m.seq, created) for m, created in again] == [(1, False)]
+
+
+async def test_the_writer_batches_concurrent_sends_without_gaps(settings, people):
+    ana, ben, _, channel = people
+    engine = make_engine(settings)
+    writer = ChatWriter(make_sessionmaker(engine), Hub())
+    async with make_sessionmaker(engine)() as db:
+        access = await lounges.channel_access(db, channel_id=channel, user_id=ana.id)
+    results = await asyncio.gather(*(
+        writer.post(access=access, author=ana if i % 2 else ben, body=f"w{i}", client_id=f"w{i}")
+        for i in range(30)))
+    await engine.dispose()
+    assert [m.seq for m, _ in results] == list(range(1, 31))  # queued order is seq order
+    assert all(created for _, created in results)
