@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Channel, LearningSession, Lounge, LoungeMember, LoungeTag, Rsvp, SessionCohost, User
+from app.realtime import protocol
+from app.realtime.hub import Hub
 from app.schemas.lounges import LoungeCreate, LoungeUpdate
 from app.services import events
 from app.services.pagination import page_of
@@ -264,19 +266,36 @@ async def join_lounge(db: AsyncSession, *, user: User, lounge_id: str) -> Lounge
     return await view_of(db, lounge=lounge, user_id=user.id)
 
 
-async def leave_lounge(db: AsyncSession, *, user: User, lounge_id: str) -> LoungeView:
-    """Leave a lounge; its last host cannot (appoint another host, or archive it)."""
+async def leave_lounge(db: AsyncSession, *, user: User, lounge_id: str, hub: Hub | None = None) -> LoungeView:
+    """Leave a lounge; its last host cannot (appoint another host, or archive it). Leaving a
+    private lounge also gives up one's places in its coming sessions. With `hub`, the chat
+    rooms of the lounge and its sessions drop the leaver's sockets before anything else is
+    delivered to them."""
     lounge, role = await visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
     if role is not None:
         if role == "host" and await _host_count(db, lounge.id) == 1:
             raise Conflict("You are the only host. Make someone else a host first, or archive the lounge.")
+        if lounge.visibility == "private":
+            from app.services.sessions import withdraw_rsvps  # sessions builds on this module
+
+            await withdraw_rsvps(db, user_id=user.id, lounge_id=lounge.id)
         await db.execute(delete(LoungeMember).where(LoungeMember.lounge_id == lounge.id,
                                                     LoungeMember.user_id == user.id))
         await db.commit()
+        if hub is not None:
+            await _members_changed(db, hub, lounge)
     if lounge.visibility == "private":
         # Having left, the caller may no longer see who is in it or how it is tagged.
         return LoungeView(lounge=lounge, tags=[], member_count=0, my_role=None)
     return await view_of(db, lounge=lounge, user_id=user.id)
+
+
+async def _members_changed(db: AsyncSession, hub: Hub, lounge: Lounge) -> None:
+    """Ring every chat room of the lounge and of its sessions, on every instance."""
+    session_channels = (await db.execute(select(LearningSession.channel_id).where(
+        LearningSession.lounge_id == lounge.id))).scalars()
+    for channel_id in (lounge.channel_id, *session_channels):
+        await hub.publish(protocol.topic(channel_id), protocol.MEMBERS_CHANGED)
 
 
 async def _host_count(db: AsyncSession, lounge_id: str) -> int:
@@ -340,10 +359,11 @@ async def channel_access(db: AsyncSession, *, channel_id: str, user_id: str) -> 
 
     Decision: a channel is for the lounge's members only, in open lounges too (reading and
     posting alike), so "who may read" is exactly "who receives live messages" and matches
-    `channel_member_ids`. Joining an open lounge is one click. A session's channel is also
-    open to its host and co-hosts and to anyone holding an RSVP for it. Lounge hosts, the
-    session's host and co-hosts count as "host"; lounge moderators as "moderator"; both may
-    moderate.
+    `channel_member_ids`. Joining an open lounge is one click. A session's channel in an open
+    lounge is also open to its host and co-hosts and to anyone holding an RSVP for it; in a
+    private lounge only members get in (someone who left keeps no way into its sessions'
+    chat, as they can no longer see the sessions). Lounge hosts, the session's host and
+    co-hosts count as "host"; lounge moderators as "moderator"; both may moderate.
     """
     lounge = await db.scalar(select(Lounge).where(Lounge.channel_id == channel_id))
     session: LearningSession | None = None
@@ -354,6 +374,8 @@ async def channel_access(db: AsyncSession, *, channel_id: str, user_id: str) -> 
         lounge = await db.get(Lounge, session.lounge_id)
         assert lounge is not None
     role = await role_of(db, lounge_id=lounge.id, user_id=user_id)
+    if role is None and lounge.visibility == "private":
+        raise NotFound("There is no channel here.")
     if session is not None:
         is_cohost = await db.get(SessionCohost, (session.id, user_id)) is not None
         if session.host_id == user_id or is_cohost:
@@ -368,8 +390,8 @@ async def channel_access(db: AsyncSession, *, channel_id: str, user_id: str) -> 
 
 
 async def channel_member_ids(db: AsyncSession, *, channel_id: str) -> list[str]:
-    """Everyone `channel_access` lets in: the lounge's members, plus for a session channel its
-    host, co-hosts and everyone holding an RSVP."""
+    """Everyone `channel_access` lets in: the lounge's members, plus for a session channel in an
+    open lounge its host, co-hosts and everyone holding an RSVP."""
     lounge_id = await db.scalar(select(Lounge.id).where(Lounge.channel_id == channel_id))
     session = None
     if lounge_id is None:
@@ -379,7 +401,8 @@ async def channel_member_ids(db: AsyncSession, *, channel_id: str) -> list[str]:
         lounge_id = session.lounge_id
     ids = set((await db.execute(select(LoungeMember.user_id).where(
         LoungeMember.lounge_id == lounge_id))).scalars())
-    if session is not None:
+    if session is not None and await db.scalar(
+            select(Lounge.visibility).where(Lounge.id == lounge_id)) == "open":
         ids.add(session.host_id)
         ids.update((await db.execute(select(SessionCohost.user_id).where(
             SessionCohost.session_id == session.id))).scalars())

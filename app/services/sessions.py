@@ -454,6 +454,27 @@ async def set_rsvp(db: AsyncSession, *, user: User, session_id: str, status: str
     return RsvpResult(session_id=session.id, status=rsvp.status, waitlist_position=position)
 
 
+async def withdraw_rsvps(db: AsyncSession, *, user_id: str, lounge_id: str) -> None:
+    """Someone leaving a private lounge can no longer see its sessions, so they give up their
+    seats and waitlist places in those not yet over (the first people waiting move up) and hear
+    nothing more of them. Staged in the caller's transaction."""
+    rsvps = (await db.execute(
+        select(Rsvp).join(LearningSession, LearningSession.id == Rsvp.session_id).where(
+            LearningSession.lounge_id == lounge_id, LearningSession.ends_at > _now(),
+            Rsvp.user_id == user_id, Rsvp.status.in_(("going", "waitlisted")))
+        .execution_options(populate_existing=True))).scalars().all()
+    for rsvp in rsvps:
+        await _lock(db, rsvp.session_id)
+        previous = rsvp.status
+        rsvp.status, rsvp.queue_no, rsvp.updated_at = "not_going", None, _now()
+        events.record(db, "rsvp.changed", {"session_id": rsvp.session_id, "user_id": user_id,
+                                           "status": "not_going", "previous_status": previous})
+        if previous == "going":
+            session = await db.get(LearningSession, rsvp.session_id, populate_existing=True)
+            assert session is not None
+            await _fill_seats(db, session)
+
+
 async def list_attendees(db: AsyncSession, *, user_id: str, session_id: str) -> list[AttendeeView]:
     """Going (by name), then the waitlist in order, then those not going."""
     await _visible_session(db, session_id=session_id, user_id=user_id)

@@ -93,7 +93,15 @@ def requires(scope: str):
     return dependency
 
 
-MaybeUser = Annotated[Principal | None, Depends(_resolve)]
+async def _maybe_reader(principal: Annotated[Principal | None, Depends(_resolve)]) -> Principal | None:
+    """Pages: anonymous visitors (each page decides what they get) or callers who may read; a
+    token without the `read` scope is shown no page."""
+    if principal is not None and "read" not in principal.scopes:
+        raise Forbidden("This token lacks the 'read' scope.")
+    return principal
+
+
+MaybeUser = Annotated[Principal | None, Depends(_maybe_reader)]
 Reader = Annotated[Principal, Depends(requires("read"))]
 Writer = Annotated[Principal, Depends(requires("write"))]
 Chatter = Annotated[Principal, Depends(requires("chat"))]
