@@ -90,7 +90,7 @@ async def join_lounge(request: Request, db: Db, caller: Writer, lounge_id: Resou
 @router.post("/{lounge_id}/leave", response_model=LoungePublic, responses=problems(401, 403, 404, 409, 422))
 async def leave_lounge(request: Request, db: Db, caller: Writer, lounge_id: ResourceId) -> Response:
     """Leave a lounge; its only host cannot."""
-    view = await lounges.leave_lounge(db, user=caller.user, lounge_id=lounge_id)
+    view = await lounges.leave_lounge(db, user=caller.user, lounge_id=lounge_id, hub=request.app.state.hub)
     lounge = LoungePublic.of(view)
     response = respond(request, lounge, "fragments/lounge_membership.html",
                        headers={"HX-Trigger": "members-changed"})
