@@ -38,3 +38,23 @@ document.addEventListener("htmx:finally:request", () => {
       });
   });
 });
+
+// Unread chat counts on lounge cards (`data-unread-channel`), filled from GET /api/v1/me/unread.
+async function fillUnreadCounts() {
+  const slots = [...document.querySelectorAll("[data-unread-channel]:not([data-unread-state])")];
+  if (slots.length === 0) return;
+  slots.forEach((slot) => slot.setAttribute("data-unread-state", "loading"));
+  const response = await fetch("/api/v1/me/unread", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  if (!response.ok) return;
+  const counts = new Map((await response.json()).items.map((c) => [c.channel_id, c.unread]));
+  for (const slot of slots) {
+    const unread = counts.get(slot.dataset.unreadChannel) || 0;
+    if (unread > 0) {
+      slot.textContent = `${unread > 99 ? "99+" : unread} unread`;
+      slot.classList.add("badge");
+    }
+    slot.setAttribute("data-unread-state", "shown");
+  }
+}
+document.addEventListener("DOMContentLoaded", fillUnreadCounts);
+document.addEventListener("htmx:after:swap", fillUnreadCounts);

@@ -98,6 +98,7 @@
       const page = await response.json();
       this.addOlder(page);
       this.scrollToEnd();
+      this.markRead();
       this.connect();
     }
 

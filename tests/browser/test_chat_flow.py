@@ -98,3 +98,25 @@ def test_edit_react_and_delete_own_message(live_server, new_page, create_account
     log_b.locator(".chat-message", has_text="the typo").get_by_role("button", name="Delete").click()
     expect(log_a).to_contain_text("message removed")
     expect(log_a).not_to_contain_text("the typo")
+
+
+def test_unread_counts_show_on_the_dashboard_until_read(live_server, new_page, create_account,
+                                                        sign_in, axe_scan) -> None:
+    ana, ben = create_account("Eva Brown"), create_account("Finn Gray")
+    slug = _private_lounge(live_server, ana, ben)
+    page_a, page_b = new_page(), new_page()
+    sign_in(page_a, ana)
+    page_a.goto(f"/lounges/{slug}")
+    expect(page_a.locator("[data-role=online]")).to_contain_text("Online")
+    _say(page_a, "first news")
+    _say(page_a, "second news")
+    sign_in(page_b, ben)
+    expect(page_b.locator("[data-unread-channel]")).to_have_text("2 unread")
+    axe_scan(page_b, "home-unread")
+    page_b.goto(f"/lounges/{slug}")
+    expect(page_b.get_by_role("log", name="Chat messages")).to_contain_text("second news")
+    with page_b.expect_response(lambda r: r.url.endswith("/read") and r.status == 200):
+        pass  # the panel marks what it showed as read
+    page_b.goto("/")
+    expect(page_b.locator("[data-unread-channel]")).to_have_attribute("data-unread-state", "shown")
+    expect(page_b.locator("[data-unread-channel]")).to_have_text("")
