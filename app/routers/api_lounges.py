@@ -83,8 +83,10 @@ async def archive_lounge(request: Request, db: Db, caller: Writer, lounge_id: Re
 async def join_lounge(request: Request, db: Db, caller: Writer, lounge_id: ResourceId) -> Response:
     """Join an open lounge (joining twice changes nothing)."""
     view = await lounges.join_lounge(db, user=caller.user, lounge_id=lounge_id)
-    return respond(request, LoungePublic.of(view), "fragments/lounge_membership.html",
-                   headers={"HX-Trigger": "members-changed"})
+    lounge = LoungePublic.of(view)
+    # Membership changes most of the lounge page (chat, scheduling, inviting): load it afresh.
+    return hx_redirect(request, f"/lounges/{lounge.slug}",
+                       respond(request, lounge, "fragments/lounge_membership.html"))
 
 
 @router.post("/{lounge_id}/leave", response_model=LoungePublic, responses=problems(401, 403, 404, 409, 422))
@@ -92,9 +94,8 @@ async def leave_lounge(request: Request, db: Db, caller: Writer, lounge_id: Reso
     """Leave a lounge; its only host cannot."""
     view = await lounges.leave_lounge(db, user=caller.user, lounge_id=lounge_id, hub=request.app.state.hub)
     lounge = LoungePublic.of(view)
-    response = respond(request, lounge, "fragments/lounge_membership.html",
-                       headers={"HX-Trigger": "members-changed"})
-    return hx_redirect(request, "/lounges", response) if lounge.visibility == "private" else response
+    target = "/lounges" if lounge.visibility == "private" else f"/lounges/{lounge.slug}"
+    return hx_redirect(request, target, respond(request, lounge, "fragments/lounge_membership.html"))
 
 
 @router.get("/{lounge_id}/members", response_model=Page[MemberPublic], responses=problems(401, 403, 404, 422))

@@ -4,7 +4,7 @@ shape, RSVPs and attendees, and what follows a session (notes, resources, feedba
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,6 +82,8 @@ class SessionUpdate(StrictModel):
     location: Location | None = None
     join_url: Link | None = None
     cohost_ids: UserIds | None = None
+    # The edit form shows these filled in; emptying one there removes the limit, place or link.
+    form_blank_clears: ClassVar[frozenset[str]] = frozenset({"capacity", "location", "join_url"})
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "starts_at": "2027-03-04T13:00:00+00:00", "ends_at": "2027-03-04T13:45:00+00:00",

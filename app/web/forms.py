@@ -19,6 +19,9 @@ from app.web.routes import api_routes
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MODEL_ATTR = "__form_or_json_model__"
+# A model lists in this class attribute the optional fields an edit form clears by emptying
+# them (sent as null); elsewhere an empty optional input means "not given". JSON is untouched.
+BLANK_CLEARS = "form_blank_clears"
 
 
 def _is_list_field(model: type[BaseModel], name: str) -> bool:
@@ -43,6 +46,8 @@ def _form_to_dict(model: type[BaseModel], form: Any) -> dict[str, Any]:
         value = values[-1]
         field = model.model_fields.get(name)
         if value == "" and field is not None and not field.is_required():
+            if name in getattr(model, BLANK_CLEARS, ()):
+                data[name] = None
             continue  # an empty optional input means "not given"
         data[name] = value
     for name in model.model_fields:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import httpx
 from fastapi import FastAPI, Request
@@ -18,6 +18,8 @@ class Thing(BaseModel):
     name: Annotated[str, Field(min_length=1)]
     tags: list[str] = []
     size: int | None = None
+    limit: int | None = 5
+    form_blank_clears: ClassVar[frozenset[str]] = frozenset({"limit"})
 
 
 def make_app() -> FastAPI:
@@ -42,12 +44,19 @@ async def test_json_and_form_give_the_same_model():
     app = make_app()
     as_json = await post(app, json={"name": "a", "tags": ["x", "y"], "size": 3})
     as_form = await post(app, data={"name": "a", "tags": ["x", "y"], "size": "3"})
-    assert as_json.json() == as_form.json() == {"name": "a", "tags": ["x", "y"], "size": 3}
+    assert as_json.json() == as_form.json() == {"name": "a", "tags": ["x", "y"], "size": 3, "limit": 5}
 
 
 async def test_empty_optional_form_fields_mean_not_given():
     response = await post(make_app(), data={"name": "a", "size": ""})
     assert response.json()["size"] is None
+    assert response.json()["limit"] == 5
+
+
+async def test_a_model_may_let_an_emptied_form_field_clear_its_value():
+    assert (await post(make_app(), data={"name": "a", "limit": ""})).json()["limit"] is None
+    assert (await post(make_app(), data={"name": "a", "limit": "7"})).json()["limit"] == 7
+    assert (await post(make_app(), json={"name": "a", "limit": ""})).status_code == 422
 
 
 async def test_form_errors_are_422_problems():
