@@ -29,10 +29,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app.errors import AppError, InvalidInput, NotFound
 from app.realtime import protocol
-from app.schemas.chat import MAX_BODY
+from app.schemas.chat import MAX_BODY, Author
 
 if TYPE_CHECKING:
-    from app.models import User
     from app.realtime.rooms import Room, Rooms
     from app.services.lounges import ChannelAccess
 
@@ -69,29 +68,38 @@ class TokenBucket:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, *, rooms: Rooms, user: User, access: ChannelAccess,
+    """One accepted socket. An idle connection owns no task of its own besides the handler
+    that reads from it: its send queue and writer task exist only while frames wait."""
+
+    __slots__ = ("id", "websocket", "rooms", "author", "user_id", "user", "access", "channel_id",
+                 "can_send", "after", "last_sent", "queue", "frames", "strikes", "last_typing",
+                 "close_code", "close_reason", "idle", "_catching_up", "_writer", "_task", "room",
+                 "__weakref__")
+
+    def __init__(self, websocket: WebSocket, *, rooms: Rooms, author: Author, access: ChannelAccess,
                  can_send: bool, after: int | None) -> None:
         settings = rooms.settings
         self.id = f"{rooms.instance}:{next(_ids)}"
         self.websocket = websocket
         self.rooms = rooms
-        self.user_id = user.id
-        self.user = {"id": user.id, "display_name": user.display_name}
-        self._author = user
+        self.author = author
+        self.user_id = author.id
+        self.user = {"id": author.id, "display_name": author.display_name}
         self.access = access
         self.channel_id = access.channel_id
         self.can_send = can_send
         self.after = after
         self.last_sent = 0
-        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(settings.chat_send_queue)
+        self.queue: asyncio.Queue[tuple[int, str]] | None = None
         self.frames = TokenBucket(settings.chat_frame_burst, settings.chat_frames_per_second)
-        self.strikes: deque[float] = deque()
-        self.flood_strikes = settings.chat_flood_strikes
+        self.strikes: deque[float] | None = None
         self.last_typing = 0.0
         self.close_code: int | None = None
         self.close_reason = ""
-        self.idle = False  # the writer waits on an empty queue: offers may write directly
-        self._done = asyncio.Event()
+        self.idle = False  # nothing queued or in flight: offers may write directly
+        self._catching_up = True
+        self._writer: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[Any] | None = None
         self.room: Room | None = None
 
     # ---- called by the room ----------------------------------------------------------------
@@ -116,34 +124,55 @@ class Connection:
                 return
             attempt.close()  # it would have waited for the socket: nothing was written
             self.idle = False
+        if self.queue is None:
+            self.queue = asyncio.Queue(self.rooms.settings.chat_send_queue)
         try:
             self.queue.put_nowait((seq, text))
         except asyncio.QueueFull:
             log.info("closing %s: send queue full (slow consumer)", self.id)
             self.close(TRY_AGAIN_LATER, "too slow; reconnect with after=")
+            return
+        if self._writer is None and not self._catching_up:
+            self._writer = asyncio.create_task(self._drain(), name=f"ws-writer-{self.id}")
 
     def close(self, code: int, reason: str = "") -> None:
-        if self.close_code is None:
-            self.close_code, self.close_reason = code, reason
-            self._done.set()
+        """Ask the handler to close the socket with `code` (at once, from any task)."""
+        if self.close_code is not None:
+            return
+        self.close_code, self.close_reason = code, reason
+        task = self._task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
     async def serve(self) -> None:
-        """Run until the client leaves or is closed; the socket is accepted already."""
-        self.room = await self.rooms.join(self)
-        writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.id}")
-        reader = asyncio.create_task(self._read(), name=f"ws-reader-{self.id}")
-        done = asyncio.create_task(self._done.wait())
+        """Run until the client leaves or is closed; the socket is accepted already. The room
+        is joined before the backlog is read, so nothing published meanwhile is missed."""
+        self._task = asyncio.current_task()
         try:
-            await asyncio.wait({writer, reader, done}, return_when=asyncio.FIRST_COMPLETED)
+            self.room = await self.rooms.join(self)
+            await self._catch_up()
+            self._catching_up = False
+            if self.queue is not None and not self.queue.empty():
+                self._writer = asyncio.create_task(self._drain(), name=f"ws-writer-{self.id}")
+            else:
+                self.idle = True
+            await self._read()
+        except asyncio.CancelledError:
+            if self.close_code is None:
+                raise
+            self._task.uncancel()  # our own request to close, from `close()`
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.close(GOING_AWAY)
         finally:
+            self._task = None
+            self.idle = False
             await self.rooms.leave(self)
-            for task in (writer, reader, done):
-                task.cancel()
-            for task in (writer, reader, done):
+            if self._writer is not None:
+                self._writer.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                    await self._writer
             await self._send_close()
 
     async def _send_close(self) -> None:
@@ -156,22 +185,23 @@ class Connection:
 
     # ---- writing -----------------------------------------------------------------------------
 
-    async def _write(self) -> None:
-        ws = self.websocket
+    async def _drain(self) -> None:
+        """Send what is queued, in order, then go idle again."""
+        ws, queue = self.websocket, self.queue
+        assert queue is not None
         try:
-            await self._catch_up()
-            queue = self.queue
-            while True:
-                if queue.empty():
-                    self.idle = True
-                seq, text = await queue.get()
+            while not queue.empty():
+                seq, text = queue.get_nowait()
                 if seq:
                     if seq <= self.last_sent:
                         continue  # the backlog already carried it
                     self.last_sent = seq
                 await ws.send_text(text)
+            self.idle = self.close_code is None
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.close(GOING_AWAY)
+        finally:
+            self._writer = None
 
     async def _catch_up(self) -> None:
         """`hello`, then every message after `after` straight from the database."""
@@ -241,10 +271,11 @@ class Connection:
         if not strike:
             return
         now = time.monotonic()
-        self.strikes.append(now)
-        while self.strikes and self.strikes[0] < now - FLOOD_WINDOW:
-            self.strikes.popleft()
-        if len(self.strikes) >= self.flood_strikes:
+        strikes = self.strikes = self.strikes if self.strikes is not None else deque()
+        strikes.append(now)
+        while strikes and strikes[0] < now - FLOOD_WINDOW:
+            strikes.popleft()
+        if len(strikes) >= self.rooms.settings.chat_flood_strikes:
             self.close(POLICY_VIOLATION, "flooding")
 
     async def _on_send(self, frame: dict[str, Any]) -> None:
@@ -265,7 +296,7 @@ class Connection:
                          retry_after=round(wait, 2))
             return
         try:
-            message, _ = await self.rooms.writer.post(access=self.access, author=self._author, body=body,
+            message, _ = await self.rooms.writer.post(access=self.access, author=self.author, body=body,
                                                       client_id=client_id)
         except NotFound:
             self.close(POLICY_VIOLATION, "not a member of this channel")

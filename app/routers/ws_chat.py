@@ -13,7 +13,8 @@ from starlette.responses import Response
 from app.errors import AppError
 from app.realtime.auth import socket_principal
 from app.realtime.connection import POLICY_VIOLATION, Connection
-from app.services.lounges import channel_access
+from app.schemas.chat import Author
+from app.services.lounges import ChannelAccess, channel_access
 
 router = APIRouter()
 
@@ -28,21 +29,29 @@ async def _refuse(websocket: WebSocket, exc: AppError) -> None:
         await websocket.close(POLICY_VIOLATION, exc.detail)
 
 
+async def _admit(websocket: WebSocket, channel_id: str) -> tuple[Author, frozenset[str], ChannelAccess]:
+    """Who is asking and what they may do here; raises before anything is accepted. Only these
+    small values outlive the handshake, never its database session or ORM rows."""
+    app = websocket.app
+    async with app.state.sessionmaker() as db:
+        principal = await socket_principal(websocket, db, app.state.settings)
+        access = await channel_access(db, channel_id=channel_id, user_id=principal.user.id)
+        author = Author(id=principal.user.id, display_name=principal.user.display_name)
+    return author, principal.scopes, access
+
+
 @router.websocket("/api/v1/channels/{channel_id}/ws")
 async def chat_socket(
     websocket: WebSocket,
     channel_id: Annotated[str, Path(max_length=40)],
     after: Annotated[int | None, Query(ge=0, description="The last seq this client has seen")] = None,
 ) -> None:
-    app = websocket.app
     try:
-        async with app.state.sessionmaker() as db:
-            principal = await socket_principal(websocket, db, app.state.settings)
-            access = await channel_access(db, channel_id=channel_id, user_id=principal.user.id)
+        author, scopes, access = await _admit(websocket, channel_id)
     except AppError as exc:
         await _refuse(websocket, exc)
         return
     await websocket.accept()
-    connection = Connection(websocket, rooms=app.state.rooms, user=principal.user, access=access,
-                            can_send="chat" in principal.scopes, after=after)
+    connection = Connection(websocket, rooms=websocket.app.state.rooms, author=author, access=access,
+                            can_send="chat" in scopes, after=after)
     await connection.serve()

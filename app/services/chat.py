@@ -154,7 +154,7 @@ async def get_message(db: AsyncSession, *, message_id: str, user_id: str) -> Mes
 class Post:
     """One message to post: who, what, and the sender's own id for retries."""
 
-    author: User
+    author: User | Author
     body: str
     client_id: str | None = None
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import User
 from app.realtime.hub import Hub
-from app.schemas.chat import MessagePublic
+from app.schemas.chat import Author, MessagePublic
 from app.services import chat
 from app.services.lounges import ChannelAccess
 
@@ -32,7 +32,7 @@ class ChatWriter:
         self._access: dict[str, ChannelAccess] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def post(self, *, access: ChannelAccess, author: User, body: str,
+    async def post(self, *, access: ChannelAccess, author: User | Author, body: str,
                    client_id: str | None) -> tuple[MessagePublic, bool]:
         """Post through the channel's next batch; raises what `chat.post_messages` raises."""
         chat.check_body(body)
