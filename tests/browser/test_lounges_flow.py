@@ -3,13 +3,14 @@ states, search as you type, tag filter, "my lounges"), opening, joining and leav
 inviting into a private one (a 404 for everyone else), scheduling a session seen by two people
 in two time zones, RSVPs until it is full, the waitlist and its promotion (on the page and in
 the bell), the .ics download, the join link only for those going, /schedule, clearing a
-session's seat limit and join link, and the CSP header with htmx working under it. Every page
-visited passes an accessibility scan."""
+session's seat limit and join link, what follows a session (notes, resources, feedback,
+takeaways, check-in), and the CSP header with htmx working under it. Every page visited passes
+an accessibility scan."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,7 @@ def test_directory_empty_states_search_as_you_type_tags_and_mine(new_page, creat
     expect(other.get_by_label("Only lounges I belong to")).to_be_checked()
     expect(results(other).locator(".lounge-card")).to_have_count(1)
     expect(results(other)).to_contain_text("you are a member")
+    axe_scan(other, "lounges-mine")
 
     other.goto(f"/lounges/{slug}")
     other.get_by_role("button", name="Leave lounge").click()
@@ -293,8 +295,8 @@ def test_session_rsvps_waitlist_promotion_calendar_and_schedule(live_server, new
         expect(card).to_contain_text(shown_time(starts, someone.time_zone))
         if answer:
             expect(card).to_contain_text(answer)
+        axe_scan(someone.page, f"schedule-{someone.time_zone.replace('/', '-')}")
     expect(host.page.locator("main")).to_contain_text("(Europe/London, change it)")
-    axe_scan(ivan.page, "schedule")
     hana.page.goto("/schedule")
     expect(hana.page.locator(".session-card", has_text=SESSION_TITLE)).to_have_count(0)
     axe_scan(hana.page, "schedule-empty")
@@ -389,6 +391,7 @@ def test_every_page_sends_the_csp_and_htmx_works_under_it(new_page, create_accou
         assert directives.get("style-src") == ["'self'"], (path, policy)
         assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
         assert page.evaluate("() => typeof htmx") == "object", path
+        axe_scan(page, "csp" + path.replace("/", "-").rstrip("-"))
 
     page.goto("/lounges")
     with page.expect_response(lambda r: "/api/v1/lounges?" in r.url) as answer:
@@ -400,3 +403,68 @@ def test_every_page_sends_the_csp_and_htmx_works_under_it(new_page, create_accou
     search(page, "qqq")
     expect(results(page)).to_contain_text("No lounge matches “qqq”")
     axe_scan(page, "lounges-search-csp")
+
+
+def test_after_a_session_notes_resources_feedback_takeaways_and_check_in(new_page, create_account,
+                                                                         axe_scan) -> None:
+    host = person(new_page, create_account, "Lia Host", "Europe/Madrid")
+    ola = person(new_page, create_account, "Ola Nowak", "Europe/Warsaw")
+    slug = open_lounge(host.page, name="Accessibility champions")
+    ola.page.goto(f"/lounges/{slug}")
+    ola.page.get_by_role("button", name="Join lounge").click()
+    expect(ola.page.locator("#lounge-membership")).to_contain_text("You are a member")
+
+    madrid = ZoneInfo("Europe/Madrid")
+    started = datetime.now(madrid).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    host.page.goto(f"/lounges/{slug}")
+    session_id = schedule_session(host.page, starts_local=started.strftime(LOCAL),
+                                  ends_local=(started + timedelta(hours=1)).strftime(LOCAL),
+                                  time_zone="Europe/Madrid")
+    ola.page.goto(f"/sessions/{session_id}")
+    ola.page.get_by_role("button", name="I'm going").click()
+    expect(rsvp_state(ola.page)).to_contain_text("You are going.")
+
+    page = host.page
+    page.reload()
+    page.get_by_text("Edit notes").click()
+    page.get_by_label("Notes (Markdown)").fill("Slides and the **screen reader** demo below.")
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.locator("#session-notes")).to_contain_text("Notes saved.")
+    expect(page.locator("#session-notes strong")).to_have_text("screen reader")
+
+    form = page.locator("#resource-form")
+    form.get_by_label("Link title").fill("Slides")
+    form.get_by_label("Address").fill("javascript:alert(1)")
+    form.get_by_role("button", name="Add resource").click()
+    expect(page.locator("#resource-form-url-error")).to_contain_text("https://")
+    expect(page.locator("#resource-list")).to_contain_text("No resources yet.")
+    form.get_by_label("Address").fill("https://slides.example.com/a11y")
+    form.get_by_role("button", name="Add resource").click()
+    expect(page.locator("#resource-form-status")).to_contain_text("Added “Slides”.")
+    expect(page.locator("#resource-list").get_by_role("link", name="Slides")).to_have_attribute(
+        "href", "https://slides.example.com/a11y")
+    expect(page.locator("#resource-form-url-error")).to_be_empty()
+    axe_scan(page, "session-after-host")
+
+    other = ola.page
+    other.reload()
+    expect(other.locator("#resource-list").get_by_role("link", name="Slides")).to_be_visible()
+    feedback = other.locator("#feedback-form")
+    feedback.get_by_label("5").check()
+    feedback.get_by_label("Comment for the hosts (optional)").fill("Loved the live demo.")
+    feedback.get_by_label("One takeaway to share with the lounge (optional)").fill(
+        "Every icon button needs an accessible name.")
+    feedback.get_by_role("button", name="Send feedback").click()
+    expect(other.locator("#feedback-form-status")).to_contain_text(
+        "You rated this session 5 out of 5 and shared your takeaway with the lounge.")
+    expect(other.locator("ul.takeaways")).to_contain_text("Every icon button needs an accessible name.")
+    axe_scan(other, "session-after-attendee")
+
+    page.reload()
+    expect(page.locator("ul.feedback")).to_contain_text("5/5 from Ola Nowak: Loved the live demo.")
+    page.get_by_role("button", name="Check in Ola Nowak").click()
+    expect(page.locator("#attendee-list")).to_contain_text("attended")
+    expect(page.get_by_role("button", name="Undo check-in Ola Nowak")).to_be_visible()
+    other.goto(f"/lounges/{slug}")
+    expect(other.locator("ul.takeaways")).to_contain_text("Every icon button needs an accessible name.")
+    axe_scan(other, "lounge-takeaways")
