@@ -41,6 +41,9 @@ class Presence:
     async def refresh(self, channel_id: str, entries: list[tuple[str, str, str]]) -> None:
         """Keep these sockets' entries alive (only stores with expiry need it)."""
 
+    async def flush(self, channel_id: str) -> None:
+        """Write pending joins and leaves to a shared store (nothing to do in memory)."""
+
     async def online(self, channel_id: str, limit: int = LIST_LIMIT) -> tuple[list[dict[str, str]], int]:
         return _people(list(self._channels.get(channel_id, {}).values()), limit)
 
@@ -52,9 +55,15 @@ class Presence:
 
 
 class RedisPresence(Presence):
+    """Joins and leaves are kept here and written to Redis in one pipeline per channel and
+    tick (`flush`), so a thousand sockets arriving at once cost one round trip, not a thousand
+    commands racing for connections."""
+
     def __init__(self, redis: Any) -> None:
         super().__init__()
         self.redis = redis
+        self._new: dict[str, set[str]] = {}
+        self._gone: dict[str, set[bytes]] = {}
 
     @staticmethod
     def _key(channel_id: str) -> str:
@@ -66,27 +75,43 @@ class RedisPresence(Presence):
 
     async def join(self, channel_id: str, conn_id: str, user_id: str, name: str) -> None:
         await super().join(channel_id, conn_id, user_id, name)
-        await self.redis.zadd(self._key(channel_id),
-                              {self._member(conn_id, user_id, name): time.time() + PRESENCE_TTL})
+        self._new.setdefault(channel_id, set()).add(conn_id)
 
     async def leave(self, channel_id: str, conn_id: str) -> None:
         entry = self._channels.get(channel_id, {}).get(conn_id)
         await super().leave(channel_id, conn_id)
-        if entry is not None:
-            await self.redis.zrem(self._key(channel_id), self._member(conn_id, *entry))
+        if entry is not None and conn_id not in self._new.get(channel_id, set()):
+            self._gone.setdefault(channel_id, set()).add(self._member(conn_id, *entry))
+        self._new.get(channel_id, set()).discard(conn_id)
 
-    async def refresh(self, channel_id: str, entries: list[tuple[str, str, str]]) -> None:
-        key = self._key(channel_id)
-        now = time.time()
+    async def flush(self, channel_id: str, *, everyone: bool = False) -> None:
+        """Write the channel's new sockets of this process (all of them with `everyone`, which
+        also renews their expiry), drop the ones that left, forget crashed instances' entries."""
+        key, now = self._key(channel_id), time.time()
+        here = self._channels.get(channel_id, {})
+        new = set(here) if everyone else self._new.pop(channel_id, set())
+        if everyone:
+            self._new.pop(channel_id, None)
+        gone = self._gone.pop(channel_id, set())
         async with self.redis.pipeline(transaction=False) as pipe:
-            if entries:
-                pipe.zadd(key, {self._member(*e): now + PRESENCE_TTL for e in entries})
+            if new:
+                pipe.zadd(key, {self._member(c, *here[c]): now + PRESENCE_TTL for c in new if c in here})
+            if gone:
+                pipe.zrem(key, *gone)
             pipe.zremrangebyscore(key, "-inf", now)
             await pipe.execute()
 
+    async def refresh(self, channel_id: str, entries: list[tuple[str, str, str]]) -> None:
+        await self.flush(channel_id, everyone=True)
+
     async def _entries(self, channel_id: str) -> list[tuple[str, str]]:
         raw = await self.redis.zrangebyscore(self._key(channel_id), time.time(), "+inf")
-        return [tuple(orjson.loads(member)[1:]) for member in raw]  # type: ignore[misc]
+        remote = [tuple(orjson.loads(member)) for member in raw]
+        local = self._channels.get(channel_id, {})
+        gone = {orjson.loads(m)[0] for m in self._gone.get(channel_id, ())}  # left, not yet flushed
+        # Not yet flushed: this process's own sockets count at once, its departures too.
+        entries = [(u, n) for c, u, n in remote if c not in gone and c not in local]  # type: ignore[misc]
+        return entries + list(local.values())
 
     async def online(self, channel_id: str, limit: int = LIST_LIMIT) -> tuple[list[dict[str, str]], int]:
         return _people(await self._entries(channel_id), limit)

@@ -154,6 +154,7 @@ class Room:
                 log.exception("room %s: housekeeping failed", self.channel_id)
 
     async def _flush_presence(self) -> None:
+        await self.rooms.presence.flush(self.channel_id)
         if not self._joined and not self._left:
             return
         joined, left = list(self._joined.values()), self._left
