@@ -27,7 +27,7 @@ async def read_me(request: Request, caller: Reader) -> Response:
                    context={"time_zones": time_zones()})
 
 
-@router.patch("", response_model=MePublic, responses=problems(401, 403, 413, 415, 422))
+@router.patch("", response_model=MePublic, responses=problems(401, 403, 409, 413, 415, 422))
 async def update_me(request: Request, db: Db, caller: Writer, body: FormOrJson[MeUpdate]) -> Response:
     """Change my display name, time zone, bio or manager."""
     user = await accounts.update_profile(db, user=caller.user, changes=body)

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import UnsupportedMediaType
+from app.errors import InvalidInput, UnsupportedMediaType
 from app.web.routes import api_routes
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -66,8 +67,11 @@ def _parser(model: type[BaseModel]):
     async def parse_body(request: Request) -> BaseModel:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type.startswith(_FORM_TYPES):
-            async with request.form(max_files=0, max_fields=200) as form:
-                payload = _form_to_dict(model, form)
+            try:
+                async with request.form(max_files=0, max_fields=200) as form:
+                    payload = _form_to_dict(model, form)
+            except StarletteHTTPException as exc:  # too many fields, a file, a broken multipart body
+                raise InvalidInput(f"The form could not be read: {exc.detail}") from exc
             try:
                 return model.model_validate(payload)
             except ValidationError as exc:

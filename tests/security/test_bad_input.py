@@ -108,9 +108,9 @@ CASES = [
     Case("2,000-character cursor", "GET", "/api/v1/users?cursor=" + "A" * 2000, 422),
     Case("500-character search", "GET", "/api/v1/users?q=" + "q" * 500, 422),
     # Multipart
-    Case("multipart flood of fields", "PATCH", "/api/v1/me", 400, data={f"f{i}": "x" for i in range(1000)}, files={"z": ("z.txt", b"z")}),
-    Case("file where none is expected", "PATCH", "/api/v1/me", 400, files={"bio": ("bio.txt", b"hello")}),
-    Case("form flood without files", "PATCH", "/api/v1/me", 400, content=("&".join(f"f{i}=x" for i in range(5000))).encode(), headers={"content-type": "application/x-www-form-urlencoded"}),
+    Case("multipart flood of fields", "PATCH", "/api/v1/me", 422, data={f"f{i}": "x" for i in range(1000)}, files={"z": ("z.txt", b"z")}),
+    Case("file where none is expected", "PATCH", "/api/v1/me", 422, files={"bio": ("bio.txt", b"hello")}),
+    Case("form flood without files", "PATCH", "/api/v1/me", 422, content=("&".join(f"f{i}=x" for i in range(5000))).encode(), headers={"content-type": "application/x-www-form-urlencoded"}),
 ]
 
 
