@@ -126,6 +126,7 @@ FIELDS: dict[str, Field] = {f.code: f for f in [
                          ("home", "main"))),
     Field("sd", "markdown", (("session", "#session-details .markdown"),)),
     Field("sl", "text", (("session", "#session-details"), ("schedule", "main"))),
+    Field("sj", "href", (("session", "#session-details"),)),
     Field("sn", "markdown", (("session", "#session-notes"),)),
     Field("rt", "text", (("session", "#resource-list"),)),
     Field("ru", "href", (("session", "#resource-list"),)),
@@ -139,9 +140,9 @@ FIELDS: dict[str, Field] = {f.code: f for f in [
 NAMES = {
     "dn": "display name", "bi": "bio", "ha": "handle", "tk": "token name", "ln": "lounge name",
     "ld": "lounge description", "lt": "lounge tags", "st": "session title", "sd": "session description",
-    "sl": "session location", "sn": "session notes", "rt": "resource title", "ru": "resource url",
-    "fc": "feedback comment", "ft": "feedback takeaway", "ch": "chat over HTTP", "cw": "chat over WebSocket",
-    "nt": "notification", "wd": "webhook description",
+    "sl": "session location", "sj": "join link", "sn": "session notes", "rt": "resource title",
+    "ru": "resource url", "fc": "feedback comment", "ft": "feedback takeaway", "ch": "chat over HTTP",
+    "cw": "chat over WebSocket", "nt": "notification", "wd": "webhook description",
 }
 
 
@@ -260,6 +261,7 @@ def seed(base_url: str, index: int, rendering: Rendering) -> World:
     out["st"] = _outcome(api.patch(spath, json={"title": v("st")}), lambda b: b["title"])
     out["sd"] = _outcome(api.patch(spath, json={"description": v("sd")}), lambda b: b["description"])
     out["sl"] = _outcome(api.patch(spath, json={"location": v("sl")}), lambda b: b["location"])
+    out["sj"] = _outcome(api.patch(spath, json={"join_url": v("sj")}), lambda b: b["join_url"])
     out["sn"] = _outcome(api.put(f"{spath}/notes", json={"notes": v("sn")}), lambda b: b["notes"])
     out["rt"] = _outcome(api.post(f"{spath}/resources", json={"title": v("rt"), "url": "https://e.example/r"}),
                          lambda b: b["title"])
