@@ -4,8 +4,8 @@ never a hang) and leaves the database exactly as it was. Add a row for every new
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
