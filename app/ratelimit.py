@@ -4,12 +4,20 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
+from redis.exceptions import RedisError
+
+log = logging.getLogger("lounge.ratelimit")
+# A limiter whose store is briefly unreachable (a Redis restart) lets requests through and says
+# so in the log: an outage of the counter store must not take sign-in and the API down with it.
+_STORE_ERRORS = (StorageError, RedisError, OSError)
 
 
 class RateLimiter:
@@ -27,15 +35,27 @@ class RateLimiter:
 
     async def allowed(self, item: RateLimitItem, *keys: str) -> bool:
         """True while the window still has room; records nothing."""
-        return await self._strategy.test(item, *keys)
+        try:
+            return await self._strategy.test(item, *keys)
+        except _STORE_ERRORS as exc:
+            log.warning("rate-limit store unreachable, allowing: %s", exc)
+            return True
 
     async def hit(self, item: RateLimitItem, *keys: str) -> bool:
         """Record one hit; False when this hit went over the limit."""
-        return await self._strategy.hit(item, *keys)
+        try:
+            return await self._strategy.hit(item, *keys)
+        except _STORE_ERRORS as exc:
+            log.warning("rate-limit store unreachable, allowing: %s", exc)
+            return True
 
     async def remaining(self, item: RateLimitItem, *keys: str) -> tuple[int, int]:
         """(hits left in the window, seconds until the oldest hit leaves it)."""
-        stats = await self._strategy.get_window_stats(item, *keys)
+        try:
+            stats = await self._strategy.get_window_stats(item, *keys)
+        except _STORE_ERRORS as exc:
+            log.warning("rate-limit store unreachable: %s", exc)
+            return item.amount, 1
         return stats.remaining, max(1, math.ceil(stats.reset_time - time.time()))
 
     async def clear(self, item: RateLimitItem, *keys: str) -> None:

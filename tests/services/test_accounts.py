@@ -128,3 +128,12 @@ def test_handle_rules():
     for bad in ("", ".ana", "ana.", "a b", "ána", "x" * 31, "ana\u200b"):
         with pytest.raises(ValueError):
             check_handle(bad)
+
+
+async def test_an_unreachable_limit_store_lets_sign_in_through(db):
+    """A Redis restart must not turn sign-in into 500s: the limiter allows and logs."""
+    await accounts.register_user(db, data=registration("ana@example.com"))
+    throttle = accounts.LoginThrottle(RateLimiter("redis://127.0.0.1:1/0"))
+    user, _ = await accounts.log_in(db, email="ana@example.com", password=PASSWORD,
+                                    address="10.0.0.1", throttle=throttle)
+    assert user.email == "ana@example.com"
