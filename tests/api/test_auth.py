@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -147,3 +150,20 @@ async def test_sign_up_helper_gives_a_working_session(client):
     account = await sign_up(client, "carla@example.com", "Carla")
     me = await client.get("/api/v1/me")
     assert me.json()["id"] == account.id
+
+
+async def test_unknown_email_costs_as_much_as_a_wrong_password(client, ana, new_client):
+    """Timing must not reveal which emails have accounts. Both paths run one Argon2 check, so
+    their medians are close; without the dummy check the unknown email would be ~10× faster.
+    The bound is loose on purpose (a noisy shared machine), yet far from that 10×."""
+    durations: dict[str, list[float]] = {"known": [], "unknown": []}
+    async with new_client() as other:
+        for n in range(8):
+            for kind, email in (("known", ana.email), ("unknown", f"nobody{n}@example.com")):
+                started = time.perf_counter()
+                response = await other.post("/api/v1/auth/login",
+                                            json={"email": email, "password": "wrong password!"})
+                durations[kind].append(time.perf_counter() - started)
+                assert response.status_code in (401, 429)
+    ratio = statistics.median(durations["unknown"]) / statistics.median(durations["known"])
+    assert 0.4 < ratio < 2.5, durations
