@@ -104,6 +104,14 @@ async def db(settings: Settings) -> AsyncIterator[AsyncSession]:
     await engine.dispose()
 
 
+@pytest.fixture
+async def sessionmaker(settings: Settings):
+    """A session factory of its own, for tests that play several workers or instances."""
+    engine = make_engine(settings)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
 @dataclass
 class Account:
     id: str

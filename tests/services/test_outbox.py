@@ -20,13 +20,6 @@ from app.services.outbox import RunLater, Worker, backoff, enqueue
 
 
 @pytest.fixture
-async def sessionmaker(settings):
-    engine = make_engine(settings)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
 async def user(db) -> User:
     return await accounts.register_user(db, data=UserRegister(
         email="ana@example.com", password="correct horse battery", display_name="Ana"))

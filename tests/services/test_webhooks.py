@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from app.db import make_engine, make_sessionmaker
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.models import Notification, User
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -29,13 +28,6 @@ from app.services.ssrf import Allowlist
 from tests.webhook_receiver import receiver
 
 LOOPBACK = Allowlist.parse("127.0.0.1")
-
-
-@pytest.fixture
-async def sessionmaker(settings):
-    engine = make_engine(settings)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture
