@@ -40,14 +40,19 @@ class RedisHub(Hub):
         self._reader = asyncio.create_task(self._read_forever(), name="redis-hub-reader")
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        reader = self._reader
+        if reader is not None:
+            reader.cancel()
+            # A cancelled read inside redis-py can linger for its own timeout (seconds, which
+            # would stall shutdown); closing the connection under it ends it at once.
+            await asyncio.wait({reader}, timeout=0.2)
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()
-        await self._redis.aclose()
+        with contextlib.suppress(RedisError, OSError):
+            await self._redis.aclose()
+        if reader is not None and not reader.done():
+            await asyncio.wait({reader}, timeout=1)
         await super().close()
 
     async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
