@@ -213,7 +213,6 @@ def test_mentions_resolve_handles_full_names_and_unique_first_names():
 
 
 async def test_mentions_notify_members(db, hub, people):
-    pytest.importorskip("app.services.notifications")
     ana, ben, cleo, channel = people
     await chat.post_message(db, hub=hub, channel_id=channel, author=ana, body="@Ben Okafor and @Cleo?")
     rows = (await db.execute(select(Notification.user_id, Notification.kind, Notification.title))).all()
