@@ -104,7 +104,7 @@ async def list_members(request: Request, db: Db, caller: Reader, lounge_id: Reso
     """Members: hosts first, then moderators, then everyone else by name."""
     members = await lounges.list_members(db, user_id=caller.user.id, lounge_id=lounge_id)
     items, next_cursor = slice_page(members, cursor=cursor, limit=limit)
-    page = Page[MemberPublic](items=[MemberPublic.model_validate(m) for m in items], next_cursor=next_cursor)
+    page = Page[MemberPublic].of_rows(items, next_cursor)
     role = await lounges.role_of(db, lounge_id=lounge_id, user_id=caller.user.id)
     return respond(request, page, "fragments/member_list.html",
                    context={"lounge_id": lounge_id, "my_role": role})
@@ -138,8 +138,7 @@ async def list_lounge_takeaways(request: Request, db: Db, caller: Reader, lounge
     """What attendees of this lounge's sessions chose to share, newest first."""
     takeaways = await sessions.list_takeaways(db, user_id=caller.user.id, lounge_id=lounge_id, limit=200)
     items, next_cursor = slice_page(takeaways, cursor=cursor, limit=limit)
-    page = Page[TakeawayPublic](items=[TakeawayPublic.model_validate(t) for t in items],
-                                next_cursor=next_cursor)
+    page = Page[TakeawayPublic].of_rows(items, next_cursor)
     return respond(request, page, "fragments/takeaway_list.html")
 
 

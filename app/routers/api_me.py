@@ -42,8 +42,7 @@ async def list_tokens(request: Request, db: Db, caller: Reader, cursor: Cursor =
     """My API tokens, newest first (secrets are never shown again)."""
     tokens, next_cursor = await accounts.list_tokens(db, user=caller.user, cursor=cursor,
                                                      limit=limit)
-    page = Page[TokenPublic](items=[TokenPublic.model_validate(t) for t in tokens],
-                             next_cursor=next_cursor)
+    page = Page[TokenPublic].of_rows(tokens, next_cursor)
     return respond(request, page, "fragments/token_list.html")
 
 

@@ -24,8 +24,7 @@ async def list_notifications(request: Request, db: Db, caller: Reader, cursor: C
     """My notifications, newest first."""
     items, next_cursor = await notifications.list_notifications(db, user=caller.user, cursor=cursor,
                                                                 limit=limit)
-    page = Page[NotificationPublic](items=[NotificationPublic.model_validate(n) for n in items],
-                                    next_cursor=next_cursor)
+    page = Page[NotificationPublic].of_rows(items, next_cursor)
     return respond(request, page, "fragments/notification_list.html")
 
 

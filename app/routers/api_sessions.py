@@ -109,8 +109,7 @@ async def list_attendees(request: Request, db: Db, caller: Reader, session_id: R
     """Who is going, the waitlist in order, and who is not going."""
     attendees = await sessions.list_attendees(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(attendees, cursor=cursor, limit=limit)
-    page = Page[AttendeePublic](items=[AttendeePublic.model_validate(a) for a in items],
-                                next_cursor=next_cursor)
+    page = Page[AttendeePublic].of_rows(items, next_cursor)
     context = {"session_id": session_id, "can_manage": False}
     if wants_fragment(request):
         view = await sessions.get_session(db, session_id=session_id, user_id=caller.user.id)
@@ -146,8 +145,7 @@ async def list_resources(request: Request, db: Db, caller: Reader, session_id: R
     """Links the hosts shared (slides, repositories, reading)."""
     resources = await sessions.list_resources(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(resources, cursor=cursor, limit=limit)
-    page = Page[ResourcePublic](items=[ResourcePublic.model_validate(r) for r in items],
-                                next_cursor=next_cursor)
+    page = Page[ResourcePublic].of_rows(items, next_cursor)
     view = await sessions.get_session(db, session_id=session_id, user_id=caller.user.id)
     return respond(request, page, "fragments/resource_list.html",
                    context={"session_id": session_id, "can_manage": view.can_manage})
@@ -193,8 +191,7 @@ async def list_feedback(request: Request, db: Db, caller: Reader, session_id: Re
     """All ratings and comments, for the session's hosts."""
     feedback = await sessions.list_feedback(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(feedback, cursor=cursor, limit=limit)
-    page = Page[FeedbackPublic](items=[FeedbackPublic.model_validate(f) for f in items],
-                                next_cursor=next_cursor)
+    page = Page[FeedbackPublic].of_rows(items, next_cursor)
     return respond(request, page, "fragments/feedback_list.html")
 
 
@@ -205,6 +202,5 @@ async def list_session_takeaways(request: Request, db: Db, caller: Reader, sessi
     """Takeaways attendees shared from this session."""
     takeaways = await sessions.list_takeaways(db, user_id=caller.user.id, session_id=session_id, limit=200)
     items, next_cursor = slice_page(takeaways, cursor=cursor, limit=limit)
-    page = Page[TakeawayPublic](items=[TakeawayPublic.model_validate(t) for t in items],
-                                next_cursor=next_cursor)
+    page = Page[TakeawayPublic].of_rows(items, next_cursor)
     return respond(request, page, "fragments/takeaway_list.html")

@@ -25,8 +25,7 @@ async def list_users(request: Request, db: Db, _caller: Reader,
                      cursor: Cursor = None, limit: Limit = 50) -> Response:
     """People whose display name contains `q`."""
     users, next_cursor = await accounts.find_users(db, q=q, cursor=cursor, limit=limit)
-    page = Page[UserPublic](items=[UserPublic.model_validate(u) for u in users],
-                            next_cursor=next_cursor)
+    page = Page[UserPublic].of_rows(users, next_cursor)
     return respond(request, page, "fragments/user_list.html")
 
 

@@ -61,8 +61,7 @@ async def list_webhooks(request: Request, db: Db, caller: Reader, cursor: Cursor
     """The endpoints I may manage, newest first: all of them for administrators, those of the
     lounges I host otherwise."""
     found, next_cursor = await webhooks.list_endpoints(db, **_who(caller), cursor=cursor, limit=limit)
-    page = Page[WebhookPublic](items=[WebhookPublic.model_validate(e) for e in found],
-                               next_cursor=next_cursor)
+    page = Page[WebhookPublic].of_rows(found, next_cursor)
     return respond(request, page, "fragments/webhook_list.html",
                    context={"lounge_names": await webhooks.lounge_names(db, found)})
 
@@ -113,8 +112,7 @@ async def list_webhook_deliveries(request: Request, db: Db, caller: Reader, webh
     """An endpoint's delivery log, newest first: status, last response code, attempts."""
     found, next_cursor = await webhooks.list_deliveries(db, **_who(caller), endpoint_id=webhook_id,
                                                         status=status, cursor=cursor, limit=limit)
-    page = Page[DeliveryPublic](items=[DeliveryPublic.model_validate(d) for d in found],
-                                next_cursor=next_cursor)
+    page = Page[DeliveryPublic].of_rows(found, next_cursor)
     return respond(request, page, "fragments/delivery_list.html", context={"endpoint_id": webhook_id})
 
 

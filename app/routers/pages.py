@@ -60,6 +60,5 @@ async def settings_page(request: Request, db: Db, caller: MaybeUser) -> Response
     return render_page(
         request, "pages/settings.html",
         me=MePublic.model_validate(caller.user), time_zones=time_zones(),
-        tokens=Page[TokenPublic](items=[TokenPublic.model_validate(t) for t in tokens],
-                                 next_cursor=next_cursor),
+        tokens=Page[TokenPublic].of_rows(tokens, next_cursor),
     )

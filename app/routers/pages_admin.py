@@ -28,8 +28,7 @@ async def _webhooks_context(db: Db, caller: Principal) -> dict[str, Any]:
                                                        cursor=None, limit=100)
     hosted = await webhooks.hosted_lounges(db, user=caller.user)
     return {
-        "endpoints": Page[WebhookPublic](items=[WebhookPublic.model_validate(e) for e in found],
-                                         next_cursor=next_cursor),
+        "endpoints": Page[WebhookPublic].of_rows(found, next_cursor),
         "lounge_names": await webhooks.lounge_names(db, found),
         "hosted": hosted, "can_register": is_admin or bool(hosted), "event_types": EVENT_TYPES,
     }
@@ -65,5 +64,4 @@ async def webhook_page(request: Request, db: Db, caller: MaybeUser, webhook_id: 
     return render_page(
         request, "pages/webhook.html", endpoint=WebhookPublic.model_validate(endpoint),
         lounge_name=names.get(endpoint.lounge_id or ""), event_types=EVENT_TYPES,
-        deliveries=Page[DeliveryPublic](items=[DeliveryPublic.model_validate(d) for d in found],
-                                        next_cursor=next_cursor))
+        deliveries=Page[DeliveryPublic].of_rows(found, next_cursor))

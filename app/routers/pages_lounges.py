@@ -59,8 +59,8 @@ async def lounge_page(request: Request, db: Db, caller: MaybeUser, slug: str) ->
     takeaways = await sessions.list_takeaways(db, user_id=user_id, lounge_id=lounge.id, limit=10)
     return render_page(
         request, "pages/lounge.html", lounge=lounge, sessions=_sessions_page(upcoming, more),
-        members=Page[MemberPublic](items=[MemberPublic.model_validate(m) for m in members]),
-        takeaways=Page[TakeawayPublic](items=[TakeawayPublic.model_validate(t) for t in takeaways]),
+        members=Page[MemberPublic].of_rows(members),
+        takeaways=Page[TakeawayPublic].of_rows(takeaways),
         time_zones=time_zones(), kinds=KIND_LABELS)
 
 
@@ -94,10 +94,10 @@ async def session_page(request: Request, db: Db, caller: MaybeUser, session_id: 
                 if session.can_manage else [])
     return render_page(
         request, "pages/session.html", session=session, kinds=KIND_LABELS,
-        attendees=Page[AttendeePublic](items=[AttendeePublic.model_validate(a) for a in attendees]),
-        resources=Page[ResourcePublic](items=[ResourcePublic.model_validate(r) for r in resources]),
-        takeaways=Page[TakeawayPublic](items=[TakeawayPublic.model_validate(t) for t in takeaways]),
-        feedback=Page[FeedbackPublic](items=[FeedbackPublic.model_validate(f) for f in feedback]),
+        attendees=Page[AttendeePublic].of_rows(attendees),
+        resources=Page[ResourcePublic].of_rows(resources),
+        takeaways=Page[TakeawayPublic].of_rows(takeaways),
+        feedback=Page[FeedbackPublic].of_rows(feedback),
         started=view.session.starts_at <= datetime.now(UTC), time_zones=time_zones())
 
 

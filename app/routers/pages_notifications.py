@@ -21,6 +21,5 @@ async def notifications_page(request: Request, db: Db, caller: MaybeUser) -> Res
         return to_login(request)
     items, next_cursor = await notifications.list_notifications(db, user=caller.user, cursor=None,
                                                                 limit=20)
-    page = Page[NotificationPublic](items=[NotificationPublic.model_validate(n) for n in items],
-                                    next_cursor=next_cursor)
+    page = Page[NotificationPublic].of_rows(items, next_cursor)
     return render_page(request, "pages/notifications.html", notifications=page)

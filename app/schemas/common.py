@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -17,6 +18,12 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[Any], next_cursor: str | None = None) -> Page[T]:
+        """`Page[ItemPublic].of_rows(rows, cursor)`: each row read into the item model."""
+        item_model = cls.__pydantic_generic_metadata__["args"][0]
+        return cls(items=[item_model.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 @lru_cache(maxsize=1)
