@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     login_failures_per_window: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=600, ge=1)
     token_cache_seconds: float = Field(default=5.0, ge=0)
+    # Directory pages are invalidated by every write; this only bounds staleness should a
+    # broadcast between instances be lost. 0 turns the directory memory off.
+    directory_cache_seconds: float = Field(default=30.0, ge=0)
     rate_limits_enabled: bool = True
     rate_limit_reads: str = "600/minute"
     rate_limit_writes: str = "120/minute"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -41,8 +41,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, *, info: dict[str, Any] | None = None,
+                      ) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `engine`; `info` reaches every session (the caches its writes invalidate)."""
+    return async_sessionmaker(engine, expire_on_commit=False, info=info or {})
 
 
 def _ensure_sqlite_dir(url: str) -> None:

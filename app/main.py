@@ -3,6 +3,8 @@ engine, rate limiter and Redis client. Nothing connects at import time."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,12 +43,14 @@ from app.routers import (
 from app.services.accounts import LoginThrottle
 from app.services.events import EventHandlers
 from app.services.handlers import build_worker, subscribe_handlers
+from app.services.lounge_directory import DirectoryCache, broadcast_changes, follow_other_instances
 from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
 from app.web.openapi import move_problem_schemas
 from app.web.problems import install_problem_handlers
 from app.web.ratelimits import ApiLimits, RateLimitHeaders
+from app.web.replay import ReplayDirectoryPages
 from app.web.templates import make_templates
 from app.web.token_cache import TokenCache
 
@@ -105,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.sessionmaker = make_sessionmaker(
+            engine, info={"lounge_directory": app.state.lounge_directory})
         app.state.worker = build_worker(app.state.sessionmaker, app.state.events, settings)
         worker_task = (app.state.worker.start(settings.worker_poll_seconds)
                        if settings.worker_enabled else None)
@@ -124,12 +129,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.redis = Redis.from_url(settings.redis_url)
         app.state.hub = make_hub(settings.redis_url)
         await app.state.hub.start()
+        directory = app.state.lounge_directory
+        directory.on_change = broadcast_changes(directory, app.state.hub)
+        directory_task = asyncio.create_task(follow_other_instances(directory, app.state.hub))
         app.state.rooms = Rooms(hub=app.state.hub, presence=make_presence(app.state.redis),
                                 sessionmaker=app.state.sessionmaker, settings=settings)
         try:
             yield
         finally:
             await app.state.rooms.close(SERVICE_RESTART)
+            directory_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await directory_task
             await app.state.hub.close()
             await app.state.worker.stop(worker_task)
             if app.state.redis is not None:
@@ -150,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.metrics = Metrics()
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.lounge_directory = DirectoryCache(settings.directory_cache_seconds)
     app.state.events = EventHandlers()
     app.state.worker = None
     subscribe_handlers(app.state.events, settings)
@@ -165,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Added innermost first: the request-id middleware wraps everything.
+    app.add_middleware(ReplayDirectoryPages)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(NudgeAfterWrites, get_worker=lambda: app.state.worker)
     app.add_middleware(SecurityHeaders, https=settings.https)

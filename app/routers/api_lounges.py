@@ -22,6 +22,7 @@ from app.schemas.lounges import (
 from app.schemas.schedule import SessionCreate, SessionPublic
 from app.services import lounges, sessions
 from app.services.listing import slice_page
+from app.services.lounge_directory import DirectoryPage, directory_key
 from app.web.auth import Reader, Writer
 from app.web.forms import FormOrJson
 from app.web.openapi import problems
@@ -38,10 +39,16 @@ async def list_lounges(request: Request, db: Db, caller: Reader,
                        mine: bool = False, cursor: Cursor = None, limit: Limit = 50) -> Response:
     """Lounges I can see whose name, description or tags contain `q`; `tag` filters by one tag,
     `mine` keeps the ones I belong to (archived ones included)."""
-    views, next_cursor = await lounges.list_lounges(db, user_id=caller.user.id, q=q, tag=tag, mine=mine,
-                                                    cursor=cursor, limit=limit)
-    page = Page[LoungePublic](items=[LoungePublic.of(v) for v in views], next_cursor=next_cursor)
-    return respond(request, page, "fragments/lounge_list.html", context={"q": q, "tag": tag, "mine": mine})
+    async def load() -> DirectoryPage:
+        views, next_cursor = await lounges.list_lounges(db, user_id=caller.user.id, q=q, tag=tag,
+                                                        mine=mine, cursor=cursor, limit=limit)
+        return DirectoryPage.of(Page[LoungePublic](items=[LoungePublic.of(v) for v in views],
+                                                   next_cursor=next_cursor))
+
+    entry = await request.app.state.lounge_directory.cached(
+        directory_key(caller.user.id, request.scope["query_string"]), load)
+    return respond(request, entry.page, "fragments/lounge_list.html", json=entry.json,
+                   context={"q": q, "tag": tag, "mine": mine})
 
 
 @router.post("", status_code=201, response_model=LoungePublic,

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -101,27 +102,26 @@ async def visible_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> t
     return lounge, role
 
 
-async def _views(db: AsyncSession, lounges: list[Lounge], *, user_id: str) -> list[LoungeView]:
-    ids = [lounge.id for lounge in lounges]
-    if not ids:
-        return []
-    tags: dict[str, list[str]] = {}
-    for lounge_id, tag in await db.execute(
-            select(LoungeTag.lounge_id, LoungeTag.tag).where(LoungeTag.lounge_id.in_(ids))
-            .order_by(LoungeTag.tag)):
-        tags.setdefault(lounge_id, []).append(tag)
-    counts = dict((await db.execute(
-        select(LoungeMember.lounge_id, func.count()).where(LoungeMember.lounge_id.in_(ids))
-        .group_by(LoungeMember.lounge_id))).all())
-    roles = dict((await db.execute(
-        select(LoungeMember.lounge_id, LoungeMember.role)
-        .where(LoungeMember.lounge_id.in_(ids), LoungeMember.user_id == user_id))).all())
-    return [LoungeView(lounge=lounge, tags=tags.get(lounge.id, []), member_count=counts.get(lounge.id, 0),
-                       my_role=roles.get(lounge.id)) for lounge in lounges]
+def _view_columns(user_id: str) -> tuple[Any, ...]:
+    """Tags, member count and the viewer's role, as correlated columns of a lounge query, so a
+    page of lounges costs one query."""
+    of_lounge = LoungeTag.lounge_id == Lounge.id
+    tags = select(func.aggregate_strings(LoungeTag.tag, ",")).where(of_lounge)
+    count = select(func.count()).select_from(LoungeMember).where(LoungeMember.lounge_id == Lounge.id)
+    role = select(LoungeMember.role).where(LoungeMember.lounge_id == Lounge.id,
+                                          LoungeMember.user_id == user_id)
+    return tuple(q.correlate(Lounge).scalar_subquery() for q in (tags, count, role))
+
+
+def _view(lounge: Lounge, tags: str | None, member_count: int, my_role: str | None) -> LoungeView:
+    return LoungeView(lounge=lounge, tags=sorted(tags.split(",")) if tags else [],
+                      member_count=member_count, my_role=my_role)
 
 
 async def view_of(db: AsyncSession, *, lounge: Lounge, user_id: str) -> LoungeView:
-    return (await _views(db, [lounge], user_id=user_id))[0]
+    extras = (await db.execute(select(*_view_columns(user_id)).select_from(Lounge)
+                               .where(Lounge.id == lounge.id))).one()
+    return _view(lounge, *extras)
 
 
 async def get_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> LoungeView:
@@ -141,7 +141,7 @@ async def list_lounges(db: AsyncSession, *, user_id: str, q: str | None = None, 
                        limit: int = 50) -> tuple[list[LoungeView], str | None]:
     """Visible lounges matching `q` (name, description or a tag) and `tag`; archived ones only
     in "mine"."""
-    query = select(Lounge).where(visible_to(user_id))
+    query = select(Lounge, *_view_columns(user_id)).where(visible_to(user_id))
     if mine:
         query = query.where(exists().where(LoungeMember.lounge_id == Lounge.id,
                                            LoungeMember.user_id == user_id))
@@ -157,8 +157,8 @@ async def list_lounges(db: AsyncSession, *, user_id: str, q: str | None = None, 
     if tag and tag.strip():
         query = query.where(exists().where(LoungeTag.lounge_id == Lounge.id,
                                            LoungeTag.tag == tag.strip().lower().lstrip("#")))
-    lounges, next_cursor = await page_of(db, query, Lounge, cursor=cursor, limit=limit)
-    return await _views(db, lounges, user_id=user_id), next_cursor
+    rows, next_cursor = await page_of(db, query, Lounge, cursor=cursor, limit=limit, whole_rows=True)
+    return [_view(*row) for row in rows], next_cursor
 
 
 async def popular_tags(db: AsyncSession, *, user_id: str, limit: int = 12) -> list[str]:

@@ -27,8 +27,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def page_of(db: Any, query: Select[Any], model: Any, *, cursor: str | None, limit: int,
-                  newest_first: bool = False) -> tuple[list[Any], str | None]:
-    """Run `query` one page at a time, ordered by (created_at, id)."""
+                  newest_first: bool = False, whole_rows: bool = False) -> tuple[list[Any], str | None]:
+    """Run `query` one page at a time, ordered by (created_at, id).
+
+    The page holds `model` instances, or with `whole_rows` the result rows, `model` first.
+    """
     created, ident = model.created_at, model.id
     if cursor:
         at, row_id = decode_cursor(cursor)
@@ -37,9 +40,11 @@ async def page_of(db: Any, query: Select[Any], model: Any, *, cursor: str | None
         else:
             query = query.where(or_(created > at, and_(created == at, ident > row_id)))
     order = (created.desc(), ident.desc()) if newest_first else (created.asc(), ident.asc())
-    rows = list((await db.execute(query.order_by(*order).limit(limit + 1))).scalars())
+    result = await db.execute(query.order_by(*order).limit(limit + 1))
+    rows = list(result.all() if whole_rows else result.scalars())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+        last = rows[-1][0] if whole_rows else rows[-1]
+        next_cursor = encode_cursor(last.created_at, last.id)
     return rows, next_cursor

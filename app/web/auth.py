@@ -44,12 +44,10 @@ async def _resolve(request: Request, db: Db) -> Principal | None:
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
         cache = request.app.state.token_cache
         token_digest = digest(secret.strip())
-        found = cache.get(token_digest)
+        found = await cache.get_or_load(
+            token_digest, lambda: accounts.user_for_token(db, secret=secret.strip()))
         if found is None:
-            found = await accounts.user_for_token(db, secret=secret.strip())
-            if found is None:
-                raise Unauthenticated("This token is unknown, revoked or expired.")
-            cache.put(token_digest, *found)
+            raise Unauthenticated("This token is unknown, revoked or expired.")
         user, token = found
         allowed = set(token.scopes) & (SESSION_SCOPES | ({"admin"} if user.is_admin else set()))
         principal = Principal(user=user, via="token", scopes=frozenset(allowed), token_id=token.id)

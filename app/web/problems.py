@@ -95,7 +95,8 @@ def _clean_message(message: str) -> str:
     return message
 
 
-async def _on_app_error(request: Request, exc: Exception) -> Response:
+async def app_error_response(request: Request, exc: Exception) -> Response:
+    """The problem answer for one of our own errors (`AppError`)."""
     assert isinstance(exc, AppError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if exc.status == 401:
@@ -136,7 +137,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(AppError, app_error_response)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected)

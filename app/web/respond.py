@@ -27,6 +27,11 @@ def to_json(data: BaseModel) -> bytes:
     return data.__pydantic_serializer__.to_json(data)
 
 
+def json_response(body: bytes, *, status: int = 200) -> Response:
+    """A JSON answer as every endpoint gives it (varying on the htmx headers)."""
+    return JSONResponse(body, status_code=status, headers={"Vary": VARY})
+
+
 def respond(
     request: Request,
     data: BaseModel | None,
@@ -35,18 +40,22 @@ def respond(
     status: int = 200,
     context: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    json: bytes | None = None,
 ) -> Response:
-    """JSON for tools; `template` rendered with `item=data` for htmx partial requests."""
+    """JSON for tools; `template` rendered with `item=data` for htmx partial requests.
+
+    `json` is `data` already serialised, for answers kept in memory.
+    """
     if wants_fragment(request):
         templates = request.app.state.templates
         response: Response = templates.TemplateResponse(
             request, template, {"item": data, **(context or {})}, status_code=status
         )
+        response.headers["Vary"] = VARY
     elif data is None:
-        response = Response(status_code=204 if status == 200 else status)
+        response = Response(status_code=204 if status == 200 else status, headers={"Vary": VARY})
     else:
-        response = JSONResponse(to_json(data), status_code=status)
-    response.headers["Vary"] = VARY
+        response = json_response(json if json is not None else to_json(data), status=status)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
