@@ -23,6 +23,7 @@ from app.realtime.connection import SERVICE_RESTART
 from app.realtime.hub import make_hub
 from app.realtime.presence import make_presence
 from app.realtime.rooms import Rooms
+from app.realtime.server_send import KeepServerSend
 from app.routers import (
     api_auth,
     api_calendars,
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: the request-id middleware wraps everything.
     app.add_middleware(ReplayDirectoryPages)
+    app.add_middleware(KeepServerSend)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(NudgeAfterWrites, get_worker=lambda: app.state.worker)
     app.add_middleware(SecurityHeaders, https=settings.https)

@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app.errors import AppError, InvalidInput, NotFound
 from app.realtime import protocol
+from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
 from app.schemas.chat import MAX_BODY, Author
 
 if TYPE_CHECKING:
@@ -74,13 +75,15 @@ class Connection:
     __slots__ = ("id", "websocket", "rooms", "author", "user_id", "user", "access", "channel_id",
                  "can_send", "after", "last_sent", "queue", "frames", "strikes", "last_typing",
                  "close_code", "close_reason", "idle", "_catching_up", "_writer", "_task", "room",
-                 "__weakref__")
+                 "server_send", "__weakref__")
 
     def __init__(self, websocket: WebSocket, *, rooms: Rooms, author: Author, access: ChannelAccess,
                  can_send: bool, after: int | None) -> None:
         settings = rooms.settings
         self.id = f"{rooms.instance}:{next(_ids)}"
         self.websocket = websocket
+        # Live events skip Starlette's per-frame wrappers (see app/realtime/server_send.py).
+        self.server_send = websocket.scope.get(SERVER_SEND, websocket.send)
         self.rooms = rooms
         self.author = author
         self.user_id = author.id
@@ -112,7 +115,7 @@ class Connection:
         if self.idle:
             if seq and seq <= self.last_sent:
                 return
-            attempt = self.websocket.send(message or {"type": "websocket.send", "text": text})
+            attempt = self.server_send(message or {"type": "websocket.send", "text": text})
             try:
                 attempt.send(None)
             except StopIteration:

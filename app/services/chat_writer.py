@@ -61,7 +61,7 @@ class ChatWriter:
     async def _write(self, access: ChannelAccess, batch: list[Pending]) -> None:
         try:
             async with self.sessionmaker() as db:
-                results = await chat.post_messages(db, hub=self.hub, access=access,
+                results = await chat.post_messages(db, hub=self.hub, access=access, optimistic=True,
                                                    posts=[post for post, _ in batch])
         except Exception as exc:  # every waiting sender hears about it
             for _, future in batch:

@@ -3,6 +3,7 @@ and every link gets `rel="noopener noreferrer nofollow"`."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -17,10 +18,18 @@ _TAGS = {"p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "o
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
 
+# One line of words and harmless punctuation, starting with a letter and ending without a space,
+# is a plain paragraph in CommonMark: no character here can open markup, an entity or a block.
+# Most chat messages are like this; they skip the parser (tests compare both ways).
+_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.;:?!'()=/-]*[A-Za-z0-9,.;:?!'()=/-])?")
+
+
 def render_markdown(text: str) -> Markup:
     """Safe HTML for `text`; scripts, event handlers and `javascript:` links never survive."""
     if not text:
         return Markup("")
+    if _PLAIN.fullmatch(text):
+        return Markup(f"<p>{text}</p>\n")  # noqa: S704 - nothing in it can be markup
     return _render(text)
 
 

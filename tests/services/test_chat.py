@@ -14,6 +14,7 @@ from app.models import Message, Notification, User
 from app.realtime import protocol
 from app.realtime.hub import Hub
 from app.schemas.accounts import UserRegister
+from app.schemas.chat import Author
 from app.schemas.lounges import LoungeCreate
 from app.services import accounts, chat, lounges
 from app.services.chat_writer import ChatWriter
@@ -242,3 +243,16 @@ async def test_the_writer_batches_concurrent_sends_without_gaps(settings, people
     await engine.dispose()
     assert [m.seq for m, _ in results] == list(range(1, 31))  # queued order is seq order
     assert all(created for _, created in results)
+
+
+async def test_a_repeat_inside_an_optimistic_batch_keeps_the_first_message(db, hub, people):
+    ana, ben, _, channel = people
+    access = await lounges.channel_access(db, channel_id=channel, user_id=ana.id)
+    (first, _), = await chat.post_messages(db, hub=hub, access=access, posts=[chat.Post(ana, "first", "o-1")])
+    ana_, ben_ = (Author(id=u.id, display_name=u.display_name) for u in (ana, ben))  # as sockets post
+    results = await chat.post_messages(db, hub=hub, access=access, optimistic=True, posts=[
+        chat.Post(ben_, "new one"), chat.Post(ana_, "first, resent", "o-1"), chat.Post(ben_, "another")])
+    assert [(m.seq, m.body, created) for m, created in results] == [
+        (2, "new one", True), (1, "first", False), (3, "another", True)]
+    assert first.seq == 1
+    assert await db.scalar(select(func.count()).select_from(Message)) == 3
