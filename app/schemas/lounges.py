@@ -112,13 +112,15 @@ class LoungePublic(BaseModel):
 
     @classmethod
     def of(cls, view: Any) -> LoungePublic:
-        """From a `LoungeView` (the lounge as one viewer sees it)."""
+        """From a `LoungeView` (the lounge as one viewer sees it). The values come from our
+        own rows, already of the right types, so they are not validated again."""
         lounge = view.lounge
-        return cls(id=lounge.id, slug=lounge.slug, name=lounge.name, visibility=lounge.visibility,
-                   channel_id=lounge.channel_id, description=lounge.description,
-                   description_html=str(render_markdown(lounge.description)), tags=view.tags,
-                   member_count=view.member_count, my_role=view.my_role,
-                   archived=lounge.archived_at is not None, created_at=lounge.created_at)
+        return cls.model_construct(
+            id=lounge.id, slug=lounge.slug, name=lounge.name, visibility=lounge.visibility,
+            channel_id=lounge.channel_id, description=lounge.description,
+            description_html=str(render_markdown(lounge.description)), tags=view.tags,
+            member_count=view.member_count, my_role=view.my_role,
+            archived=lounge.archived_at is not None, created_at=lounge.created_at)
 
 
 class MemberPublic(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, String, bindparam, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,7 +80,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def visible_to(user_id: str) -> ColumnElement[bool]:
+def visible_to(user_id: str | BindParameter[str]) -> ColumnElement[bool]:
     """Lounges `user_id` may see: open ones and private ones they belong to."""
     return or_(Lounge.visibility == "open", exists().where(
         LoungeMember.lounge_id == Lounge.id, LoungeMember.user_id == user_id))
@@ -102,7 +102,7 @@ async def visible_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> t
     return lounge, role
 
 
-def _view_columns(user_id: str) -> tuple[Any, ...]:
+def _view_columns(user_id: str | BindParameter[str]) -> tuple[Any, ...]:
     """Tags, member count and the viewer's role, as correlated columns of a lounge query, so a
     page of lounges costs one query."""
     of_lounge = LoungeTag.lounge_id == Lounge.id
@@ -113,14 +113,22 @@ def _view_columns(user_id: str) -> tuple[Any, ...]:
     return tuple(q.correlate(Lounge).scalar_subquery() for q in (tags, count, role))
 
 
+# Built once: the viewer is a parameter of the execution, not of the statement.
+_VIEWER = bindparam("viewer", type_=String)
+_VISIBLE_WITH_VIEW = select(Lounge, *_view_columns(_VIEWER)).where(visible_to(_VIEWER))
+_DIRECTORY = _VISIBLE_WITH_VIEW.where(Lounge.archived_at.is_(None))
+_MINE = _VISIBLE_WITH_VIEW.where(exists().where(LoungeMember.lounge_id == Lounge.id,
+                                                LoungeMember.user_id == _VIEWER))
+_VIEW_OF_ONE = select(*_view_columns(_VIEWER)).select_from(Lounge)
+
+
 def _view(lounge: Lounge, tags: str | None, member_count: int, my_role: str | None) -> LoungeView:
     return LoungeView(lounge=lounge, tags=sorted(tags.split(",")) if tags else [],
                       member_count=member_count, my_role=my_role)
 
 
 async def view_of(db: AsyncSession, *, lounge: Lounge, user_id: str) -> LoungeView:
-    extras = (await db.execute(select(*_view_columns(user_id)).select_from(Lounge)
-                               .where(Lounge.id == lounge.id))).one()
+    extras = (await db.execute(_VIEW_OF_ONE.where(Lounge.id == lounge.id), {"viewer": user_id})).one()
     return _view(lounge, *extras)
 
 
@@ -141,12 +149,7 @@ async def list_lounges(db: AsyncSession, *, user_id: str, q: str | None = None, 
                        limit: int = 50) -> tuple[list[LoungeView], str | None]:
     """Visible lounges matching `q` (name, description or a tag) and `tag`; archived ones only
     in "mine"."""
-    query = select(Lounge, *_view_columns(user_id)).where(visible_to(user_id))
-    if mine:
-        query = query.where(exists().where(LoungeMember.lounge_id == Lounge.id,
-                                           LoungeMember.user_id == user_id))
-    else:
-        query = query.where(Lounge.archived_at.is_(None))
+    query = _MINE if mine else _DIRECTORY
     if q and q.strip():
         pattern = like_pattern(q.strip())
         query = query.where(or_(
@@ -157,7 +160,8 @@ async def list_lounges(db: AsyncSession, *, user_id: str, q: str | None = None, 
     if tag and tag.strip():
         query = query.where(exists().where(LoungeTag.lounge_id == Lounge.id,
                                            LoungeTag.tag == tag.strip().lower().lstrip("#")))
-    rows, next_cursor = await page_of(db, query, Lounge, cursor=cursor, limit=limit, whole_rows=True)
+    rows, next_cursor = await page_of(db, query, Lounge, cursor=cursor, limit=limit, whole_rows=True,
+                                      params={"viewer": user_id})
     return [_view(*row) for row in rows], next_cursor
 
 

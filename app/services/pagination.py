@@ -27,10 +27,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def page_of(db: Any, query: Select[Any], model: Any, *, cursor: str | None, limit: int,
-                  newest_first: bool = False, whole_rows: bool = False) -> tuple[list[Any], str | None]:
+                  newest_first: bool = False, whole_rows: bool = False,
+                  params: dict[str, Any] | None = None) -> tuple[list[Any], str | None]:
     """Run `query` one page at a time, ordered by (created_at, id).
 
     The page holds `model` instances, or with `whole_rows` the result rows, `model` first.
+    `params` are the values of the query's bound parameters.
     """
     created, ident = model.created_at, model.id
     if cursor:
@@ -40,7 +42,7 @@ async def page_of(db: Any, query: Select[Any], model: Any, *, cursor: str | None
         else:
             query = query.where(or_(created > at, and_(created == at, ident > row_id)))
     order = (created.desc(), ident.desc()) if newest_first else (created.asc(), ident.asc())
-    result = await db.execute(query.order_by(*order).limit(limit + 1))
+    result = await db.execute(query.order_by(*order).limit(limit + 1), params)
     rows = list(result.all() if whole_rows else result.scalars())
     next_cursor = None
     if len(rows) > limit:
