@@ -81,7 +81,9 @@ class DirectoryCache:
             self._entries.popitem(last=False)
 
     async def cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
-        """The page under `key`, loaded (and kept) on a miss."""
+        """The page under `key`, loaded (and kept) on a miss; one load at a time per key."""
+        if self.ttl <= 0:
+            return await load()
         value = self.get(key)
         if value is not None:
             return value

@@ -51,6 +51,23 @@ async def test_a_burst_of_misses_loads_once():
     assert pages == ["page"] * 20 and loads == 1
 
 
+async def test_with_the_memory_off_loads_run_side_by_side():
+    cache = DirectoryCache(ttl=0)
+    running = 0
+    most = 0
+
+    async def load():
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return "page"
+
+    await asyncio.gather(*[cache.cached("k", load) for _ in range(5)])
+    assert most == 5 and cache.get("k") is None
+
+
 async def test_single_flight_forgets_keys_nobody_holds():
     flight = SingleFlight()
     async with flight.turn("k"):
