@@ -86,6 +86,12 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
+def _percentile(output: str, label: str) -> float:
+    """A latency percentile from wrk's report; infinite when no request completed."""
+    match = re.search(label + r"\s+(\d[\d.]*(?:us|ms|s))\b", output)
+    return _ms(match.group(1)) if match else float("inf")
+
+
 def run_wrk(url: str, *, headers: dict[str, str], connections: int = 64,
             seconds: int = 10) -> WrkResult:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
@@ -94,8 +100,7 @@ def run_wrk(url: str, *, headers: dict[str, str], connections: int = 64,
     output = subprocess.run(pinned(LOAD_CPU, command), capture_output=True, text=True,
                             check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    p50, p99 = _percentile(output, "50%"), _percentile(output, "99%")
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors += int(match.group(1))
