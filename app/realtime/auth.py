@@ -12,17 +12,17 @@ from starlette.websockets import WebSocket
 from app.config import Settings
 from app.errors import Forbidden, Unauthenticated
 from app.services import accounts
-from app.web.auth import SESSION_SCOPES, Principal
+from app.web.auth import SESSION_SCOPES, Principal, bearer_secret
 from app.web.guards import origin_allowed
 
 
 async def socket_principal(websocket: WebSocket, db: AsyncSession, settings: Settings) -> Principal:
     authorization = websocket.headers.get("authorization")
     if authorization is not None:
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        token_secret = bearer_secret(authorization)
+        if token_secret is None:
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
-        found = await accounts.user_for_token(db, secret=secret.strip())
+        found = await accounts.user_for_token(db, secret=token_secret)
         if found is None:
             raise Unauthenticated("This token is unknown, revoked or expired.")
         user, token = found

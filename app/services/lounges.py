@@ -102,14 +102,14 @@ async def visible_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> t
     return lounge, role
 
 
-def _view_columns(user_id: str | BindParameter[str]) -> tuple[Any, ...]:
+def _view_columns(viewer: BindParameter[str]) -> tuple[Any, ...]:
     """Tags, member count and the viewer's role, as correlated columns of a lounge query, so a
     page of lounges costs one query."""
     of_lounge = LoungeTag.lounge_id == Lounge.id
     tags = select(func.aggregate_strings(LoungeTag.tag, ",")).where(of_lounge)
     count = select(func.count()).select_from(LoungeMember).where(LoungeMember.lounge_id == Lounge.id)
     role = select(LoungeMember.role).where(LoungeMember.lounge_id == Lounge.id,
-                                          LoungeMember.user_id == user_id)
+                                          LoungeMember.user_id == viewer)
     return tuple(q.correlate(Lounge).scalar_subquery() for q in (tags, count, role))
 
 

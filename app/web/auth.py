@@ -32,6 +32,12 @@ class Principal:
     csrf_token: str | None = field(default=None, repr=False)
 
 
+def bearer_secret(authorization: str | None) -> str | None:
+    """The token in `Authorization: Bearer <token>`, or None when the header is absent or malformed."""
+    scheme, _, secret = (authorization or "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
 async def _resolve(request: Request, db: Db) -> Principal | None:
     cached = getattr(request.state, "principal", False)
     if cached is not False:
@@ -39,13 +45,11 @@ async def _resolve(request: Request, db: Db) -> Principal | None:
     principal: Principal | None = None
     authorization = request.headers.get("authorization")
     if authorization is not None:
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        secret = bearer_secret(authorization)
+        if secret is None:
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
-        cache = request.app.state.token_cache
-        token_digest = digest(secret.strip())
-        found = await cache.get_or_load(
-            token_digest, lambda: accounts.user_for_token(db, secret=secret.strip()))
+        found = await request.app.state.token_cache.get_or_load(
+            digest(secret), lambda: accounts.user_for_token(db, secret=secret))
         if found is None:
             raise Unauthenticated("This token is unknown, revoked or expired.")
         user, token = found

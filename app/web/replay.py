@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.errors import RateLimited
 from app.security import digest
 from app.services.lounge_directory import directory_key
+from app.web.auth import bearer_secret
 from app.web.negotiation import wants_fragment
 from app.web.problems import app_error_response
 from app.web.respond import json_response
@@ -55,11 +56,11 @@ class ReplayDirectoryPages:
     def _remembered(request: Request) -> tuple[bytes, str, str] | None:
         if wants_fragment(request):
             return None
-        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        secret = bearer_secret(request.headers.get("authorization"))
+        if secret is None:
             return None
         state = request.app.state
-        found = state.token_cache.peek(digest(secret.strip()))
+        found = state.token_cache.peek(digest(secret))
         if found is None:
             return None
         user, token = found
