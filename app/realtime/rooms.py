@@ -1,6 +1,7 @@
 """Rooms: this process's open sockets grouped by channel. Each room holds one hub subscription
-for its channel, however many sockets it serves, and hands every event to each socket's queue
-as the same pre-serialised text (one encode per event, never one per recipient).
+for its channel, however many sockets it serves, and hands each socket the same pre-serialised
+events (one encode per event, never one per recipient). What the hub brought while the room was
+busy goes out together, as one `Burst`: one write per socket, however many events it holds.
 
 Message events carry their `seq`. A room remembers the last seq it delivered, drops repeats,
 and fills any gap (a lost publish, a Redis restart: `RESYNC`) from the database before going
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.realtime import protocol
-from app.realtime.connection import POLICY_VIOLATION, Connection, TokenBucket
+from app.realtime.connection import POLICY_VIOLATION, Burst, Connection, TokenBucket
 from app.realtime.hub import RESYNC, Hub
 from app.realtime.presence import LIST_LIMIT, Presence
 from app.services.chat_writer import ChatWriter
@@ -70,9 +71,10 @@ class Room:
                     self.last_seq = await chat.last_seq(db, channel_id=self.channel_id)
                 self.ready.set()
                 async for payload in subscription:
-                    await self._handle(payload)
+                    burst = [payload]
                     while (payload := subscription.get_nowait()) is not None:
-                        await self._handle(payload)
+                        burst.append(payload)
+                    await self._handle(burst)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -82,29 +84,37 @@ class Room:
             for connection in list(self.connections):
                 connection.close(1011, "internal error")
 
-    async def _handle(self, payload: bytes) -> None:
-        if payload == RESYNC:
-            await self._catch_up()
-            return
-        if payload == protocol.MEMBERS_CHANGED:
-            await self._check_members()
-            return
-        event = orjson.loads(payload)
-        if event.get("type") == "message":
+    async def _handle(self, payloads: list[bytes]) -> None:
+        """Deliver what the hub brought since the last turn as one burst, in seq order."""
+        events: list[tuple[int, str]] = []
+        for payload in payloads:
+            if payload == RESYNC or payload == protocol.MEMBERS_CHANGED:
+                self.deliver(events)
+                events = []
+                await (self._catch_up() if payload == RESYNC else self._check_members())
+                continue
+            event = orjson.loads(payload)
+            if event.get("type") != "message":
+                events.append((0, payload.decode()))
+                continue
             seq = event["message"]["seq"]
             if seq <= self.last_seq:
-                return
+                continue
             if seq > self.last_seq + 1:
+                self.deliver(events)
+                events = []
                 await self._catch_up(upto=seq - 1)
             self.last_seq = seq
-            self.deliver(seq, payload.decode())
-        else:
-            self.deliver(0, payload.decode())
+            events.append((seq, payload.decode()))
+        self.deliver(events)
 
-    def deliver(self, seq: int, text: str) -> None:
-        message = {"type": "websocket.send", "text": text}
+    def deliver(self, events: list[tuple[int, str]]) -> None:
+        """Hand `events` to every socket, serialised once for all of them."""
+        if not events:
+            return
+        burst = Burst(events)
         for connection in list(self.connections):
-            connection.offer(seq, text, message)
+            connection.offer_burst(burst)
 
     async def _catch_up(self, upto: int | None = None) -> None:
         """Deliver from the database what the hub did not bring."""
@@ -114,9 +124,9 @@ class Room:
             async with self.rooms.sessionmaker() as db:
                 page = await chat.messages_after(db, channel_id=self.channel_id, after=self.last_seq,
                                                  upto=upto, limit=CATCH_UP_PAGE)
-            for message in page:
-                self.last_seq = message.seq
-                self.deliver(message.seq, protocol.message_event(message).decode())
+            self.deliver([(message.seq, protocol.message_event(message).decode()) for message in page])
+            if page:
+                self.last_seq = page[-1].seq
             if len(page) < CATCH_UP_PAGE:
                 return
 

@@ -223,9 +223,8 @@ async def post_messages(db: AsyncSession, *, hub: Hub, access: ChannelAccess, po
     for i, post in enumerate(posts):
         key = (post.author.id, post.client_id) if post.client_id is not None else i
         results[i] = (existing[key], False) if key in existing else (published[fresh[key]], first[key] == i)
-    topic = protocol.topic(channel_id)
-    for public in published:
-        await hub.publish(topic, protocol.message_event(public))
+    if published:
+        await hub.publish_many(protocol.topic(channel_id), [protocol.message_event(p) for p in published])
     return [r for r in results if r is not None]
 
 

@@ -41,12 +41,13 @@ class Live:
 
 
 @asynccontextmanager
-async def live_server(settings: Settings, **overrides: Any) -> AsyncIterator[Live]:
+async def live_server(settings: Settings, *, ws_per_message_deflate: bool = False,
+                      **overrides: Any) -> AsyncIterator[Live]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(settings.model_copy(update={"base_url": url, **overrides}))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
-                            ws_per_message_deflate=False, log_level="warning", lifespan="on")
+                            ws_per_message_deflate=ws_per_message_deflate, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -62,7 +63,8 @@ async def live_server(settings: Settings, **overrides: Any) -> AsyncIterator[Liv
 
 @pytest.fixture
 def serve(settings: Settings) -> Callable[..., Any]:
-    """`async with serve(**setting_overrides) as live:` runs the app on a real port."""
+    """`async with serve(**setting_overrides) as live:` runs the app on a real port
+    (`ws_per_message_deflate=True` lets clients negotiate compression)."""
     return lambda **overrides: live_server(settings, **overrides)
 
 
