@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from app.errors import AppError, InvalidInput, NotFound
+from app.errors import AppError, Conflict, InvalidInput, NotFound
 from app.realtime import protocol
 from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
 from app.realtime.wire import open_wire, text_frame
@@ -349,6 +349,9 @@ class Connection:
                                                       client_id=client_id)
         except NotFound:
             self.close(POLICY_VIOLATION, "not a member of this channel")
+            return
+        except Conflict as exc:
+            self._refuse("chat_closed", exc.detail, strike=False, client_id=client_id)
             return
         except (InvalidInput, AppError) as exc:
             self._refuse("invalid_body", exc.detail, strike=False, client_id=client_id)

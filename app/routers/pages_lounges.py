@@ -93,7 +93,7 @@ async def session_page(request: Request, db: Db, caller: MaybeUser, session_id: 
     feedback = (await sessions.list_feedback(db, user_id=user_id, session_id=session.id)
                 if session.can_manage else [])
     return render_page(
-        request, "pages/session.html", session=session, kinds=KIND_LABELS,
+        request, "pages/session.html", session=session, kinds=KIND_LABELS, chat_closed=view.chat_closed,
         attendees=Page[AttendeePublic].of_rows(attendees),
         resources=Page[ResourcePublic].of_rows(resources),
         takeaways=Page[TakeawayPublic].of_rows(takeaways),

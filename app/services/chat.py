@@ -22,14 +22,14 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Channel, Lounge, LoungeMember, Message, Reaction, ReadMarker, User
 from app.models.base import new_id
 from app.realtime import protocol
 from app.realtime.hub import Hub
 from app.schemas.chat import MAX_BODY, Author, MessagePublic, ReactionSummary, UnreadChannel
 from app.services import events
-from app.services.lounges import ChannelAccess, channel_access, channel_member_ids
+from app.services.lounges import ChannelAccess, channel_access, channel_member_ids, chat_closed
 from app.web.markdown import render_markdown
 
 log = logging.getLogger("lounge.chat")
@@ -184,7 +184,10 @@ async def post_messages(db: AsyncSession, *, hub: Hub, access: ChannelAccess, po
     resending after a reconnect), so an `optimistic` caller does not look for them first: the
     unique constraint refuses a repeat and the batch is posted again, looking. The rollback
     that takes expires every row in `db`, so only a caller whose session holds nothing else
-    (the chat writer) may be optimistic."""
+    (the chat writer) may be optimistic.
+
+    A session's chat takes no new messages once the session has ended (`Conflict`); a repeat
+    of a message posted before that is still answered with it."""
     for post in posts:
         check_body(post.body)
     channel_id = access.channel_id
@@ -203,6 +206,10 @@ async def post_messages(db: AsyncSession, *, hub: Hub, access: ChannelAccess, po
                         "body": post.body, "html": str(render_markdown(post.body)),
                         "client_id": post.client_id, "created_at": now, "edited_at": None,
                         "deleted_at": None, "deleted_by": None})
+    if created and (closed := await chat_closed(db, access)) is not None:
+        if optimistic:  # some of these may be repeats, which are still answered
+            return await post_messages(db, hub=hub, access=access, posts=posts)
+        raise Conflict(closed)
     if created:
         try:
             await _store(db, access, posts, created)

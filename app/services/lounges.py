@@ -60,6 +60,17 @@ class ChannelAccess:
     can_moderate: bool
 
 
+def session_chat_closed(status: str, ends_at: datetime, now: datetime | None = None) -> str | None:
+    """A session's chat is live until the session ends (and open before it starts, for those who
+    arrive early); then, or once it is cancelled, it stays readable but takes no new messages.
+    Returns why it is closed, or None while it is open."""
+    if status == "cancelled":
+        return "This session was cancelled. Its chat stays here to read."
+    if ends_at <= (now or datetime.now(UTC)):
+        return "This session has ended. Its chat stays here to read."
+    return None
+
+
 async def add_in_order(db: AsyncSession, *rows: object) -> None:
     """Insert rows that refer to each other in the given order (the tables have no ORM
     relationships, so the unit of work would not order them by their foreign keys)."""
@@ -391,6 +402,16 @@ async def channel_access(db: AsyncSession, *, channel_id: str, user_id: str) -> 
     return ChannelAccess(channel_id=channel_id, lounge_id=lounge.id,
                          session_id=session.id if session else None, role=role,
                          can_moderate=role in MANAGERS)
+
+
+async def chat_closed(db: AsyncSession, access: ChannelAccess) -> str | None:
+    """Why the channel takes no new messages now, or None while it does (lounge channels always
+    do). Read at the time of posting: a session may be moved or cancelled while sockets are open."""
+    if access.session_id is None:
+        return None
+    row = (await db.execute(select(LearningSession.status, LearningSession.ends_at)
+                            .where(LearningSession.id == access.session_id))).one_or_none()
+    return session_chat_closed(row.status, row.ends_at) if row is not None else None
 
 
 async def channel_member_ids(db: AsyncSession, *, channel_id: str) -> list[str]:

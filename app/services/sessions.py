@@ -31,7 +31,14 @@ from app.models import (
 )
 from app.schemas.schedule import FeedbackUpsert, SessionCreate, SessionUpdate
 from app.services import events
-from app.services.lounges import MANAGERS, add_in_order, role_of, visible_lounge, visible_to
+from app.services.lounges import (
+    MANAGERS,
+    add_in_order,
+    role_of,
+    session_chat_closed,
+    visible_lounge,
+    visible_to,
+)
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.recurrence import expand, local_to_utc, resolve, wall_time
 
@@ -64,6 +71,11 @@ class SessionView:
         if self.session.join_url and (self.can_manage or self.my_status == "going"):
             return self.session.join_url
         return None
+
+    @property
+    def chat_closed(self) -> str | None:
+        """Why the session's chat takes no new messages, or None while it does."""
+        return session_chat_closed(self.session.status, self.session.ends_at)
 
     @property
     def seats_left(self) -> int | None:

@@ -3,9 +3,15 @@ reactions, read markers and unread counts, for cookies and for chat-scoped token
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
+from sqlalchemy import update
 
+from app.models import LearningSession
+from tests.api.sessions_helpers import join, make_lounge, make_session
 from tests.chat_support import lounge_with
 from tests.conftest import bearer_token, sign_up
 
@@ -157,3 +163,50 @@ async def test_lounge_and_session_pages_carry_the_chat_panel(ana, ben, new_clien
         open_lounge = await lounge_with(ana, visibility="open", name="Open house")
         outsider = await c.get(f"/lounges/{open_lounge['slug']}", headers={"Accept": "text/html"})
     assert "Join the lounge to read its chat" in outsider.text and "data-chat-panel" not in outsider.text
+
+
+async def _end(db, session_id: str) -> None:
+    """Move a session into the past, as if it had run."""
+    now = datetime.now(UTC)
+    await db.execute(update(LearningSession).where(LearningSession.id == session_id).values(
+        starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)))
+    await db.commit()
+
+
+async def test_a_session_chat_takes_no_new_messages_after_the_session_but_stays_readable(ana, ben, db):
+    lounge = await make_lounge(ana)
+    await join(ben, lounge["id"])
+    session = await make_session(ana, lounge["id"])
+    channel = session["channel_id"]
+    early = await _post(ben, channel, "Saving a seat", client_id="early-1")
+    assert early.status_code == 201
+    await _end(db, session["id"])
+
+    late = await _post(ana, channel, "Thanks all!")
+    assert late.status_code == 409 and late.headers["content-type"] == "application/problem+json"
+    assert late.json()["detail"] == "This session has ended. Its chat stays here to read."
+    retry = await _post(ben, channel, "Saving a seat", client_id="early-1")  # a resend is still answered
+    assert retry.status_code == 201 and retry.json()["id"] == early.json()["id"]
+    history = await ana.client.get(f"/api/v1/channels/{channel}/messages")
+    assert [m["body"] for m in history.json()["items"]] == ["Saving a seat"]
+    reacted = await ana.client.put(f"/api/v1/messages/{early.json()['id']}/reactions/👍", headers=ana.csrf)
+    assert reacted.status_code == 200
+
+    page = await ben.client.get(f"/sessions/{session['id']}", headers={"Accept": "text/html"})
+    assert "This session has ended. Its chat stays here to read." in page.text
+    assert re.search(r'<form id="chat-form"[^>]*\shidden', page.text)
+    before = await ben.client.get(f"/sessions/{(await make_session(ana, lounge['id']))['id']}",
+                                  headers={"Accept": "text/html"})
+    assert "Its chat stays here to read" not in before.text
+    assert not re.search(r'<form id="chat-form"[^>]*\shidden', before.text)
+
+
+async def test_a_cancelled_session_chat_takes_no_new_messages(ana, ben):
+    lounge = await make_lounge(ana)
+    session = await make_session(ana, lounge["id"], in_days=1)
+    assert (await _post(ana, session["channel_id"], "Agenda to follow")).status_code == 201
+    cancelled = await ana.client.post(f"/api/v1/sessions/{session['id']}/cancel", headers=ana.csrf)
+    assert cancelled.status_code == 200, cancelled.text
+    late = await _post(ana, session["channel_id"], "Never mind")
+    assert late.status_code == 409
+    assert late.json()["detail"] == "This session was cancelled. Its chat stays here to read."

@@ -4,10 +4,14 @@ idempotent sends, reconnects that lose nothing, presence and typing."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import orjson
+from sqlalchemy import update
 from websockets.asyncio.client import connect
 
+from app.models import LearningSession
+from tests.api.sessions_helpers import join, make_lounge, make_session
 from tests.conftest import bearer_token
 from tests.realtime.conftest import messages, next_event
 
@@ -129,3 +133,35 @@ async def test_chat_token_sends_over_the_socket_and_read_token_cannot(room):
         await ro.send('{"type":"send","client_id":"ro-1","body":"boop"}')
         error = await next_event(ro, "error")
         assert error["code"] == "forbidden"
+
+
+async def test_a_session_chat_closes_for_new_messages_when_the_session_ends(room):
+    lounge = await make_lounge(room.ana, name="Book club")
+    await join(room.ben, lounge["id"])
+    session = await make_session(room.ana, lounge["id"])
+    sessionmaker = room.live.app.state.sessionmaker
+
+    async def move_end(hours: float) -> None:
+        now = datetime.now(UTC)
+        async with sessionmaker() as db:
+            await db.execute(update(LearningSession).where(LearningSession.id == session["id"]).values(
+                starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=hours)))
+            await db.commit()
+
+    url = room.ws_url(channel_id=session["channel_id"])
+    async with connect(url, additional_headers=room.cookie_headers(room.ben)) as b:
+        await next_event(b, "hello")
+        await b.send(orjson.dumps({"type": "send", "client_id": "s-1", "body": "on time"}).decode())
+        assert (await next_event(b, "ack"))["seq"] == 1
+        await move_end(-1)
+        await b.send(orjson.dumps({"type": "send", "client_id": "s-2", "body": "too late"}).decode())
+        error = await next_event(b, "error", "ack")
+        assert error == {"type": "error", "code": "chat_closed", "client_id": "s-2",
+                         "detail": "This session has ended. Its chat stays here to read."}
+        await b.send(orjson.dumps({"type": "send", "client_id": "s-1", "body": "on time"}).decode())
+        assert (await next_event(b, "ack", "error"))["seq"] == 1  # a resend is still acked
+        await move_end(+1)  # the host ran it over time: the open socket sees the new end
+        await b.send(orjson.dumps({"type": "send", "client_id": "s-3", "body": "still here"}).decode())
+        assert (await next_event(b, "ack", "error"))["seq"] == 2
+    history = await room.ben.client.get(f"/api/v1/channels/{session['channel_id']}/messages")
+    assert [m["body"] for m in history.json()["items"]] == ["on time", "still here"]
