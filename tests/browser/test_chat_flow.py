@@ -1,8 +1,11 @@
 """Live chat in a real browser: two people chat on a lounge page, one drops offline and sees
 what was said meanwhile once back, typing shows, hostile text stays text, and the page with
-its chat panel passes the accessibility scan."""
+its chat panel passes the accessibility scan; a session's chat closes when the session ends
+and stays readable."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -120,3 +123,45 @@ def test_unread_counts_show_on_the_dashboard_until_read(live_server, new_page, c
     page_b.goto("/")
     expect(page_b.locator("[data-unread-channel]")).to_have_attribute("data-unread-state", "shown")
     expect(page_b.locator("[data-unread-channel]")).to_have_text("")
+
+
+def test_session_chat_is_live_while_it_runs_and_readable_afterwards(live_server, new_page, create_account,
+                                                                    sign_in, axe_scan) -> None:
+    ana, ben = create_account("Gus Hale"), create_account("Hana Ito")
+    slug = _private_lounge(live_server, ana, ben)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with httpx.Client(base_url=live_server) as host:
+        login = host.post("/api/v1/auth/login", json={"email": ana.email, "password": ana.password})
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        lounge = next(item for item in host.get("/api/v1/lounges", params={"q": "Gus Hale"}).json()["items"]
+                      if item["slug"] == slug)
+        session = host.post(f"/api/v1/lounges/{lounge['id']}/sessions", headers=csrf, json={
+            "title": "Open chat: estimates", "kind": "chat", "time_zone": "Europe/London",
+            "starts_at": (now - timedelta(minutes=10)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat()}).json()
+        page_a, page_b = new_page(), new_page()
+        for page, who in ((page_a, ana), (page_b, ben)):
+            sign_in(page, who)
+            page.goto(f"/sessions/{session['id']}")
+            expect(page.locator("[data-role=online]")).to_contain_text("Online")
+        _say(page_b, "Glad this is on")
+        expect(page_a.get_by_role("log", name="Chat messages")).to_contain_text("Glad this is on")
+
+        ended = host.patch(f"/api/v1/sessions/{session['id']}", headers=csrf, json={
+            "starts_at": (now - timedelta(hours=2)).isoformat(),
+            "ends_at": (now - timedelta(hours=1)).isoformat()})
+        assert ended.status_code == 200, ended.text
+
+    box = page_a.get_by_label("Message", exact=True)
+    box.fill("One more thing")
+    box.press("Enter")
+    expect(page_a.locator("#chat-form-body-error")).to_have_text(
+        "This session has ended. Its chat stays here to read.")
+
+    page_b.reload()
+    expect(page_b.get_by_role("log", name="Chat messages")).to_contain_text("Glad this is on")
+    expect(page_b.locator("[data-role=closed]")).to_have_text(
+        "This session has ended. Its chat stays here to read.")
+    expect(page_b.get_by_label("Message", exact=True)).to_be_hidden()
+    assert "One more thing" not in page_b.get_by_role("log", name="Chat messages").inner_text()
+    axe_scan(page_b, "session-chat-closed")
