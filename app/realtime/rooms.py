@@ -88,7 +88,7 @@ class Room:
         """Deliver what the hub brought since the last turn as one burst, in seq order."""
         events: list[tuple[int, str]] = []
         for payload in payloads:
-            if payload == RESYNC or payload == protocol.MEMBERS_CHANGED:
+            if payload in (RESYNC, protocol.MEMBERS_CHANGED):
                 self.deliver(events)
                 events = []
                 await (self._catch_up() if payload == RESYNC else self._check_members())

@@ -60,13 +60,13 @@ class ChannelAccess:
     can_moderate: bool
 
 
-def session_chat_closed(status: str, ends_at: datetime, now: datetime | None = None) -> str | None:
+def session_chat_closed(status: str, ends_at: datetime) -> str | None:
     """A session's chat is live until the session ends (and open before it starts, for those who
     arrive early); then, or once it is cancelled, it stays readable but takes no new messages.
     Returns why it is closed, or None while it is open."""
     if status == "cancelled":
         return "This session was cancelled. Its chat stays here to read."
-    if ends_at <= (now or datetime.now(UTC)):
+    if ends_at <= datetime.now(UTC):
         return "This session has ended. Its chat stays here to read."
     return None
 
