@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # private, loopback or link-local; the receiver's time limit; retries back off from
     # `retry_base` seconds (doubling, at most `max_attempts` tries); an endpoint is switched off
     # after `disable_after` failures in a row; at most `concurrency` requests in flight per job.
+    # Goals: an active goal with no check-in for this many days rings its owner's bell.
+    checkin_nudge_days: int = Field(default=30, ge=1, le=365)
     webhook_allowlist: str = ""
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_retry_base_seconds: float = Field(default=30.0, ge=0)

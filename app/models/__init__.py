@@ -3,6 +3,7 @@
 from app.models.accounts import ApiToken, LoginSession, User
 from app.models.calendars import CalendarFeed
 from app.models.chat import Message, Reaction, ReadMarker
+from app.models.learning import BusinessGoal, Goal, GoalCheckIn, GoalComment, GoalSuggestion, PlanItem
 from app.models.lounges import Lounge, LoungeMember, LoungeTag
 from app.models.platform import Channel, Notification, OutboxJob
 from app.models.schedule import (
@@ -15,7 +16,8 @@ from app.models.schedule import (
 )
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ApiToken", "CalendarFeed", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
+__all__ = ["ApiToken", "BusinessGoal", "CalendarFeed", "Goal", "GoalCheckIn", "GoalComment", "GoalSuggestion",
+    "PlanItem", "Channel", "LearningSession", "LoginSession", "Lounge", "LoungeMember",
     "LoungeTag", "Message", "Notification", "OutboxJob", "Reaction", "ReadMarker", "Rsvp",
     "SessionCohost", "SessionFeedback", "SessionResource", "SessionSeries", "User",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]

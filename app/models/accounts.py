@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, false
 from sqlmodel import Field, SQLModel
 
 from app.models.base import IdField, TimestampField, utcnow
@@ -22,6 +22,7 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     bio: str = Field(default="", max_length=500)
     is_admin: bool = Field(default=False)
+    is_advisor: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # a Workplace Learning Advisor (the concierge queue)
     manager_id: str | None = Field(default=None, foreign_key="users.id", max_length=40)
     created_at: datetime = TimestampField(default_factory=utcnow)
 
