@@ -28,10 +28,12 @@ from app.routers import (
     api_auth,
     api_calendars,
     api_chat,
+    api_goals,
     api_lounges,
     api_me,
     api_notifications,
     api_sessions,
+    api_team,
     api_users,
     api_webhooks,
     health,
@@ -173,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    pages.router,
                    api_notifications.router, pages_notifications.router,
                    api_lounges.router, api_sessions.router, pages_lounges.router,
+                   api_goals.router, api_team.router,
                    api_chat.router, ws_chat.router, api_webhooks.router, pages_admin.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

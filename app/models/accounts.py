@@ -22,7 +22,8 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     bio: str = Field(default="", max_length=500)
     is_admin: bool = Field(default=False)
-    is_advisor: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # a Workplace Learning Advisor (the concierge queue)
+    # A Workplace Learning Advisor: works the concierge queue.
+    is_advisor: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     manager_id: str | None = Field(default=None, foreign_key="users.id", max_length=40)
     created_at: datetime = TimestampField(default_factory=utcnow)
 

@@ -30,7 +30,7 @@ from app.models import (
     User,
 )
 from app.schemas.schedule import FeedbackUpsert, SessionCreate, SessionUpdate
-from app.services import events
+from app.services import events, goal_plans
 from app.services.lounges import (
     MANAGERS,
     add_in_order,
@@ -510,6 +510,9 @@ async def check_in(db: AsyncSession, *, user: User, session_id: str, attendee_id
     if rsvp is None:
         raise NotFound("This person has not answered this session's RSVP.")
     rsvp.checked_in_at = _now() if attended else None
+    session = await db.get(LearningSession, session_id)
+    assert session is not None
+    await goal_plans.record_attendance(db, user_id=attendee_id, session=session, attended=attended)
     await db.commit()
     return next(a for a in await list_attendees(db, user_id=user.id, session_id=session_id)
                 if a.user_id == attendee_id)
