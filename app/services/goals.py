@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.models import BusinessGoal, Goal, GoalCheckIn, GoalComment, GoalSuggestion, PlanItem, User
@@ -48,7 +49,8 @@ class GoalView:
 
 def visible_to(viewer: User) -> ColumnElement[bool]:
     """Goals `viewer` may see, as a condition on `Goal` (one rule for every path)."""
-    owner_manager = select(User.manager_id).where(User.id == Goal.owner_id).scalar_subquery()
+    owner = aliased(User)
+    owner_manager = select(owner.manager_id).where(owner.id == Goal.owner_id).correlate(Goal).scalar_subquery()
     teammate = owner_manager == viewer.manager_id if viewer.manager_id else false()
     team = and_(Goal.visibility == "team", or_(owner_manager == viewer.id, teammate))
     return or_(Goal.owner_id == viewer.id, Goal.visibility == "org", team)
