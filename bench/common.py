@@ -92,9 +92,15 @@ def _percentile(output: str, label: str) -> float:
     return _ms(match.group(1)) if match else float("inf")
 
 
+FRESH_SCRIPT = Path(__file__).resolve().parent / "fresh.lua"
+
+
 def run_wrk(url: str, *, headers: dict[str, str], connections: int = 64,
-            seconds: int = 10) -> WrkResult:
+            seconds: int = 10, fresh: bool = False) -> WrkResult:
+    """wrk against `url`; with `fresh`, every request gets a query parameter never sent before."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if fresh:
+        command[1:1] = ["-s", str(FRESH_SCRIPT)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(pinned(LOAD_CPU, command), capture_output=True, text=True,

@@ -24,6 +24,7 @@ from app.schemas.goals import CheckInCreate, GoalCreate, GoalUpdate
 from app.services import events
 from app.services.pagination import page_of
 
+CONTRACT_TEXT = ("why", "where_i_am", "where_i_want_to_be", "how_i_will_get_there", "how_i_will_know")
 MISSING = "There is no goal here, or its owner has not shared it with you."
 
 
@@ -153,6 +154,9 @@ async def update_goal(db: AsyncSession, *, user: User, goal_id: str, changes: Go
     for name in ("title", "visibility", "status", "skills", "learning_weekday", "learning_start"):
         if name in values and values[name] is None:
             raise InvalidInput("This field cannot be empty.", field=name)
+    for name in CONTRACT_TEXT:
+        if name in values and values[name] is None:
+            values[name] = ""  # null clears an answer
     if "business_goal_id" in values and values["business_goal_id"] != goal.business_goal_id:
         await _check_business_goal(db, values["business_goal_id"])
     if "target_date" in values and values["target_date"] != goal.target_date:

@@ -78,6 +78,13 @@ def seed_data(base: str) -> str:
                 "title": "Seed session", "description": "", "kind": "chat",
                 "starts_at": "2031-03-03T12:00:00Z", "ends_at": "2031-03-03T13:00:00Z",
                 "time_zone": "UTC"})
+        goal = client.post("/api/v1/goals", headers=auth, json={
+            "title": "Seed goal", "why": "Seed data", "weekly_minutes": 30, "visibility": "team"})
+        if goal.status_code == 201:
+            client.post(f"/api/v1/goals/{goal.json()['id']}/plan", headers=auth, json={
+                "kind": "activity", "title": "Seed step"})
+            client.post(f"/api/v1/goals/{goal.json()['id']}/checkins", headers=auth, json={
+                "note": "Seed check-in", "minutes": 15})
         return secret
 
 
