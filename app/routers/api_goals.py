@@ -40,11 +40,19 @@ Owner = Annotated[str | None, Query(max_length=40, description="`me`, or a perso
 StatusFilter = Annotated[Literal["active", "achieved", "paused", "dropped"] | None, Query()]
 
 
-def plan_page(items: list[PlanItem], owner: User) -> Page[PlanItemPublic]:
-    """The plan as the API shows it, overdue items flagged in the owner's calendar."""
-    overdue = goal_plans.overdue_flags(items, owner)
-    return Page[PlanItemPublic](items=[PlanItemPublic.model_validate(i).model_copy(
-        update={"overdue": overdue[i.id]}) for i in items])
+def plan_public(entry: goal_plans.PlanEntry) -> PlanItemPublic:
+    item = PlanItemPublic.model_validate(entry.item)
+    changes: dict[str, object] = {"overdue": entry.overdue}
+    if entry.hidden:
+        changes.update(title=f"A {item.kind} in a private lounge", session_id=None, lounge_id=None, url="")
+    return item.model_copy(update=changes)
+
+
+async def plan_page(db: Db, items: list[PlanItem], *, owner: User,
+                    viewer_id: str | None) -> Page[PlanItemPublic]:
+    """The plan as `viewer_id` may see it, overdue items flagged in the owner's calendar."""
+    found = await goal_plans.entries(db, items=items, owner=owner, viewer_id=viewer_id)
+    return Page[PlanItemPublic](items=[plan_public(entry) for entry in found])
 
 
 def comment_public(view: goal_support.CommentView) -> CommentPublic:
@@ -69,7 +77,8 @@ async def _plan_fragment(request: Request, db: Db, caller_user: User, goal_id: s
     if not wants_fragment(request):
         return respond(request, data, "", status=status)
     goal = await goals.own_goal(db, user=caller_user, goal_id=goal_id)
-    plan = plan_page(await goal_plans.items_of(db, goal.id), caller_user)
+    plan = await plan_page(db, await goal_plans.items_of(db, goal.id), owner=caller_user,
+                           viewer_id=caller_user.id)
     return respond(request, data, "fragments/plan_list.html", status=200 if status == 204 else status,
                    context={"plan": plan, "goal_id": goal.id, "can_edit": True},
                    headers={"HX-Trigger": "goal-changed"})
@@ -128,7 +137,8 @@ async def list_plan(request: Request, db: Db, caller: Reader, goal_id: ResourceI
     view = await goals.get_goal(db, viewer=caller.user, goal_id=goal_id)
     owner = caller.user if view.is_mine else await db.get(User, view.goal.owner_id)
     assert owner is not None
-    plan = plan_page(await goal_plans.list_plan(db, viewer=caller.user, goal_id=goal_id), owner)
+    plan = await plan_page(db, await goal_plans.list_plan(db, viewer=caller.user, goal_id=goal_id),
+                           owner=owner, viewer_id=caller.user.id)
     return respond(request, plan, "fragments/plan_list.html",
                    context={"plan": plan, "goal_id": goal_id, "can_edit": view.is_mine})
 
@@ -139,7 +149,7 @@ async def add_plan_item(request: Request, db: Db, caller: Writer, goal_id: Resou
                         body: FormOrJson[PlanItemCreate]) -> Response:
     """Add a step: a resource, an activity, a person, a session or lounge I can see."""
     item = await goal_plans.add_item(db, user=caller.user, goal_id=goal_id, data=body)
-    data = plan_page([item], caller.user).items[0]
+    data = (await plan_page(db, [item], owner=caller.user, viewer_id=caller.user.id)).items[0]
     return await _plan_fragment(request, db, caller.user, goal_id, data, status=201)
 
 
@@ -149,7 +159,7 @@ async def update_plan_item(request: Request, db: Db, caller: Writer, goal_id: Re
                            body: FormOrJson[PlanItemUpdate]) -> Response:
     """Tick an item off (or not), rename it, change its due date or move it (`position`)."""
     item = await goal_plans.update_item(db, user=caller.user, goal_id=goal_id, item_id=item_id, changes=body)
-    data = plan_page([item], caller.user).items[0]
+    data = (await plan_page(db, [item], owner=caller.user, viewer_id=caller.user.id)).items[0]
     return await _plan_fragment(request, db, caller.user, goal_id, data)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import Db
-from app.routers.api_goals import plan_page
+from app.routers.api_goals import plan_public
 from app.schemas.common import Page
 from app.schemas.goals import (
     CheckInPublic,
@@ -29,7 +29,7 @@ def report_public(view: team.ReportView) -> ReportPublic:
     return ReportPublic(
         person=PersonRef(id=view.person.id, display_name=view.person.display_name),
         goals=[SharedGoalPublic(goal=GoalPublic.of(shared.view),
-                                plan=plan_page(shared.plan, view.person).items,
+                                plan=[plan_public(entry) for entry in shared.plan],
                                 checkins=[CheckInPublic.model_validate(c) for c in shared.checkins])
                for shared in view.goals],
         participation=ParticipationPublic(sessions_attended=view.sessions_attended,

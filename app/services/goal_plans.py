@@ -5,17 +5,18 @@ attendance: being checked in to the session, or to any occurrence of its series,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
-from app.models import Goal, LearningSession, PlanItem, Rsvp, User
+from app.models import Goal, LearningSession, Lounge, PlanItem, Rsvp, User
 from app.schemas.goals import PlanItemCreate, PlanItemUpdate
 from app.services import events
 from app.services.goals import own_goal, today_for, visible_goal
-from app.services.lounges import visible_lounge
+from app.services.lounges import visible_lounge, visible_to
 
 MAX_ITEMS = 100
 
@@ -187,6 +188,30 @@ async def record_attendance(db: AsyncSession, *, user_id: str, session: Learning
                      .values(done=False, done_at=None, done_by=None))
 
 
-def overdue_flags(items: list[PlanItem], owner: User) -> dict[str, bool]:
+@dataclass(frozen=True)
+class PlanEntry:
+    """A plan item as one viewer sees it. `hidden`: it points at a session or lounge the
+    viewer may not see (a private lounge), so they see that a step exists, not what it is."""
+
+    item: PlanItem
+    overdue: bool
+    hidden: bool
+
+
+async def entries(db: AsyncSession, *, items: list[PlanItem], owner: User,
+                  viewer_id: str | None) -> list[PlanEntry]:
+    """The items as `viewer_id` sees them (None: someone who belongs to no private lounge),
+    overdue in the owner's calendar."""
     today = today_for(owner)
-    return {item.id: is_overdue(item, today) for item in items}
+    hidden: set[str] = set()
+    if viewer_id != owner.id:
+        session_ids = {i.session_id for i in items if i.session_id}
+        lounge_of = dict((await db.execute(select(LearningSession.id, LearningSession.lounge_id).where(
+            LearningSession.id.in_(session_ids)))).all()) if session_ids else {}
+        wanted = {i.lounge_id for i in items if i.lounge_id} | set(lounge_of.values())
+        seen = set((await db.scalars(select(Lounge.id).where(
+            Lounge.id.in_(wanted), visible_to(viewer_id or "")))).all()) if wanted else set()
+        hidden = {i.id for i in items
+                  if (i.lounge_id and i.lounge_id not in seen)
+                  or (i.session_id and lounge_of.get(i.session_id) not in seen)}
+    return [PlanEntry(item=i, overdue=is_overdue(i, today), hidden=i.id in hidden) for i in items]

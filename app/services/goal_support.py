@@ -68,6 +68,13 @@ async def suggest(db: AsyncSession, *, user: User, goal_id: str, data: Suggestio
     if data.kind == "session":
         assert data.session_id is not None
         await visible_session(db, user=user, session_id=data.session_id)
+        owner = await db.get(User, goal.owner_id)
+        assert owner is not None
+        try:
+            await visible_session(db, user=owner, session_id=data.session_id)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{owner.display_name} cannot see this session (it is in a private lounge).",
+                               field="session_id") from exc
     elif await db.get(User, data.person_id) is None:
         raise InvalidInput("No person has this id.", field="person_id")
     suggestion = GoalSuggestion(goal_id=goal.id, author_id=user.id, kind=data.kind,

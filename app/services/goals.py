@@ -51,7 +51,8 @@ class GoalView:
 def visible_to(viewer: User) -> ColumnElement[bool]:
     """Goals `viewer` may see, as a condition on `Goal` (one rule for every path)."""
     owner = aliased(User)
-    owner_manager = select(owner.manager_id).where(owner.id == Goal.owner_id).correlate(Goal).scalar_subquery()
+    owner_manager = (select(owner.manager_id).where(owner.id == Goal.owner_id)
+                     .correlate(Goal).scalar_subquery())
     teammate = owner_manager == viewer.manager_id if viewer.manager_id else false()
     team = and_(Goal.visibility == "team", or_(owner_manager == viewer.id, teammate))
     return or_(Goal.owner_id == viewer.id, Goal.visibility == "org", team)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import BusinessGoal, Goal, GoalCheckIn, LearningSession, PlanItem, Rsvp, User
 from app.models.base import utcnow
+from app.services.goal_plans import PlanEntry, entries
 from app.services.goals import GoalView
 
 SHARED_WITH_MANAGER = ("team", "org")
@@ -22,7 +23,7 @@ RECENT_CHECKINS = 5
 @dataclass(frozen=True)
 class SharedGoal:
     view: GoalView
-    plan: list[PlanItem]
+    plan: list[PlanEntry]
     checkins: list[GoalCheckIn]
 
 
@@ -35,6 +36,7 @@ class ReportView:
 
 
 async def _report(db: AsyncSession, person: User) -> ReportView:
+    """What `person`'s manager sees of them (plan steps in lounges the manager cannot see stay hidden)."""
     rows = (await db.execute(
         select(Goal, BusinessGoal.title).outerjoin(BusinessGoal, BusinessGoal.id == Goal.business_goal_id)
         .where(Goal.owner_id == person.id, Goal.visibility.in_(SHARED_WITH_MANAGER))
@@ -54,7 +56,9 @@ async def _report(db: AsyncSession, person: User) -> ReportView:
     goals = [SharedGoal(view=GoalView(goal=goal, owner_name=person.display_name, business_goal_title=title,
                                       plan_done=sum(i.done for i in plans[goal.id]),
                                       plan_total=len(plans[goal.id]), is_mine=False),
-                        plan=plans[goal.id], checkins=checkins[goal.id]) for goal, title in rows]
+                        plan=await entries(db, items=plans[goal.id], owner=person,
+                                           viewer_id=person.manager_id),
+                        checkins=checkins[goal.id]) for goal, title in rows]
     attended = await db.scalar(select(func.count()).select_from(Rsvp).where(
         Rsvp.user_id == person.id, Rsvp.checked_in_at.is_not(None)))
     hosted = await db.scalar(select(func.count()).select_from(LearningSession).where(
