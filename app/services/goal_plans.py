@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
-from app.models import Goal, LearningSession, Lounge, PlanItem, Rsvp, User
+from app.models import Goal, GoalSuggestion, LearningSession, Lounge, PlanItem, Rsvp, User
 from app.schemas.goals import PlanItemCreate, PlanItemUpdate
 from app.services import events
 from app.services.goals import own_goal, today_for, visible_goal
@@ -156,7 +156,10 @@ async def update_item(db: AsyncSession, *, user: User, goal_id: str, item_id: st
 
 
 async def remove_item(db: AsyncSession, *, user: User, goal_id: str, item_id: str) -> None:
+    """Remove the item; a suggestion it came from stays accepted, pointing at no item now."""
     goal, item = await _own_item(db, user=user, goal_id=goal_id, item_id=item_id)
+    await db.execute(update(GoalSuggestion).where(GoalSuggestion.plan_item_id == item.id)
+                     .values(plan_item_id=None))
     await db.delete(item)
     await db.flush()
     for index, other in enumerate(await items_of(db, goal.id)):
@@ -204,7 +207,7 @@ async def entries(db: AsyncSession, *, items: list[PlanItem], owner: User,
     overdue in the owner's calendar."""
     today = today_for(owner)
     hidden: set[str] = set()
-    if viewer_id != owner.id:
+    if items and viewer_id != owner.id:
         session_ids = {i.session_id for i in items if i.session_id}
         lounge_of = dict((await db.execute(select(LearningSession.id, LearningSession.lounge_id).where(
             LearningSession.id.in_(session_ids)))).all()) if session_ids else {}

@@ -35,11 +35,15 @@ class ReportView:
     sessions_hosted: int
 
 
-async def _report(db: AsyncSession, person: User) -> ReportView:
-    """What `person`'s manager sees of them (plan steps in lounges the manager cannot see stay hidden)."""
+async def _reports(db: AsyncSession, people: list[User]) -> list[ReportView]:
+    """What each person's manager sees of them (plan steps in lounges the manager cannot see
+    stay hidden), in a fixed number of queries however many people there are."""
+    ids = [person.id for person in people]
+    if not ids:
+        return []
     rows = (await db.execute(
         select(Goal, BusinessGoal.title).outerjoin(BusinessGoal, BusinessGoal.id == Goal.business_goal_id)
-        .where(Goal.owner_id == person.id, Goal.visibility.in_(SHARED_WITH_MANAGER))
+        .where(Goal.owner_id.in_(ids), Goal.visibility.in_(SHARED_WITH_MANAGER))
         .order_by(Goal.created_at.desc(), Goal.id.desc()))).all()
     goal_ids = [goal.id for goal, _title in rows]
     plans: dict[str, list[PlanItem]] = {goal_id: [] for goal_id in goal_ids}
@@ -48,33 +52,47 @@ async def _report(db: AsyncSession, person: User) -> ReportView:
         for item in (await db.scalars(select(PlanItem).where(PlanItem.goal_id.in_(goal_ids))
                                       .order_by(PlanItem.position, PlanItem.id))).all():
             plans[item.goal_id].append(item)
-        newest = (GoalCheckIn.created_at.desc(), GoalCheckIn.id.desc())
-        for checkin in (await db.scalars(select(GoalCheckIn).where(GoalCheckIn.goal_id.in_(goal_ids))
-                                         .order_by(*newest))).all():
-            if len(checkins[checkin.goal_id]) < RECENT_CHECKINS:
-                checkins[checkin.goal_id].append(checkin)
-    goals = [SharedGoal(view=GoalView(goal=goal, owner_name=person.display_name, business_goal_title=title,
-                                      plan_done=sum(i.done for i in plans[goal.id]),
-                                      plan_total=len(plans[goal.id]), is_mine=False),
-                        plan=await entries(db, items=plans[goal.id], owner=person,
-                                           viewer_id=person.manager_id),
-                        checkins=checkins[goal.id]) for goal, title in rows]
-    attended = await db.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.user_id == person.id, Rsvp.checked_in_at.is_not(None)))
-    hosted = await db.scalar(select(func.count()).select_from(LearningSession).where(
-        LearningSession.host_id == person.id, LearningSession.status == "scheduled",
-        LearningSession.starts_at <= utcnow()))
-    return ReportView(person=person, goals=goals, sessions_attended=int(attended or 0),
-                      sessions_hosted=int(hosted or 0))
+        rank = func.row_number().over(partition_by=GoalCheckIn.goal_id,
+                                      order_by=(GoalCheckIn.created_at.desc(), GoalCheckIn.id.desc()))
+        recent = (select(GoalCheckIn.id, rank.label("rank"))
+                  .where(GoalCheckIn.goal_id.in_(goal_ids)).subquery())
+        for checkin in (await db.scalars(
+                select(GoalCheckIn).join(recent, recent.c.id == GoalCheckIn.id)
+                .where(recent.c.rank <= RECENT_CHECKINS)
+                .order_by(GoalCheckIn.created_at.desc(), GoalCheckIn.id.desc()))).all():
+            checkins[checkin.goal_id].append(checkin)
+    attended = dict((await db.execute(
+        select(Rsvp.user_id, func.count()).where(Rsvp.user_id.in_(ids), Rsvp.checked_in_at.is_not(None))
+        .group_by(Rsvp.user_id))).all())
+    hosted = dict((await db.execute(
+        select(LearningSession.host_id, func.count()).where(
+            LearningSession.host_id.in_(ids), LearningSession.status == "scheduled",
+            LearningSession.starts_at <= utcnow()).group_by(LearningSession.host_id))).all())
+    seen_as: dict[str, PlanEntry] = {}
+    for person in people:  # each as their own manager sees them
+        items = [item for goal, _title in rows if goal.owner_id == person.id for item in plans[goal.id]]
+        found = await entries(db, items=items, owner=person, viewer_id=person.manager_id)
+        seen_as.update((entry.item.id, entry) for entry in found)
+    by_person: dict[str, list[SharedGoal]] = {person_id: [] for person_id in ids}
+    names = {person.id: person.display_name for person in people}
+    for goal, title in rows:
+        plan = plans[goal.id]
+        view = GoalView(goal=goal, owner_name=names[goal.owner_id], business_goal_title=title,
+                        plan_done=sum(i.done for i in plan), plan_total=len(plan), is_mine=False)
+        by_person[goal.owner_id].append(SharedGoal(view=view, plan=[seen_as[i.id] for i in plan],
+                                                   checkins=checkins[goal.id]))
+    return [ReportView(person=person, goals=by_person[person.id],
+                       sessions_attended=int(attended.get(person.id, 0)),
+                       sessions_hosted=int(hosted.get(person.id, 0))) for person in people]
 
 
 async def list_reports(db: AsyncSession, *, manager: User) -> list[ReportView]:
     """My direct reports by name, each with only what they shared."""
     reports = (await db.scalars(select(User).where(User.manager_id == manager.id)
                                 .order_by(func.lower(User.display_name), User.id))).all()
-    return [await _report(db, person) for person in reports]
+    return await _reports(db, list(reports))
 
 
 async def manager_view(db: AsyncSession, *, user: User) -> ReportView:
     """Exactly what `list_reports` shows my manager about me."""
-    return await _report(db, user)
+    return (await _reports(db, [user]))[0]
