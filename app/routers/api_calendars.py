@@ -1,6 +1,7 @@
 """iCalendar downloads and my calendar feed: `/api/v1/sessions/{id}.ics`,
-`/api/v1/lounges/{id}/calendar.ics`, `/api/v1/calendar/{feed_token}.ics`, and
-`/api/v1/me/calendar` (the feed URL) with `/api/v1/me/calendar/rotate`.
+`/api/v1/lounges/{id}/calendar.ics`, `/api/v1/calendar/{feed_token}.ics`,
+`/api/v1/me/learning-time.ics` (my protected learning time), and `/api/v1/me/calendar` (the
+feed URL) with `/api/v1/me/calendar/rotate`.
 
 The `.ics` answers are `text/calendar`, not JSON or fragments; the feed is read by calendar
 apps that cannot sign in, so its unguessable URL is its only credential.
@@ -61,10 +62,20 @@ async def download_lounge_calendar(request: Request, db: Db, caller: Reader,
 @router.get("/calendar/{feed_token}.ics", response_class=Response,
             responses={**ICS, **problems(404, 422)})
 async def read_calendar_feed(request: Request, db: Db, feed_token: FeedToken) -> Response:
-    """My personal feed (everything I am going to or host) at its secret address; no sign-in."""
+    """My personal feed (everything I am going to or host, and my learning time) at its secret
+    address; no sign-in."""
     body = await calendars.feed_calendar(db, token=feed_token, key=request.app.state.settings.secret,
                                          base_url=_base_url(request))
     return _ics(body, "lounge.ics")
+
+
+@router.get("/me/learning-time.ics", response_class=Response,
+            responses={**ICS, **problems(401, 403)})
+async def download_learning_time_calendar(request: Request, db: Db, caller: Reader) -> Response:
+    """My protected learning time: a weekly busy block for each of my active goals that keeps
+    `weekly_minutes`, on its weekday and start time in my time zone, until its target date."""
+    body = await calendars.learning_calendar(db, user=caller.user, base_url=_base_url(request))
+    return _ics(body, "learning-time.ics")
 
 
 def _feed(request: Request, token: str) -> CalendarFeedPublic:

@@ -1,11 +1,17 @@
-"""iCalendar (RFC 5545) for learning sessions: the VCALENDAR builder, and which sessions go into
-the per-session, per-lounge and personal-feed calendars, with each viewer seeing the join link
-only for sessions they are going to or host.
+"""iCalendar (RFC 5545) for learning sessions and protected learning time: the VCALENDAR
+builder, which sessions go into the per-session, per-lounge and personal-feed calendars (each
+viewer seeing the join link only for sessions they are going to or host), and the weekly
+learning-time blocks of a person's own active goals (in their own calendar and their feed).
 
 Every occurrence is its own VEVENT with the session's stable `ical_uid` and its `sequence`;
 start and end carry their TZID with a VTIMEZONE; a cancelled session stays in the calendar as
 STATUS:CANCELLED so subscribed clients remove it. The same builder makes iTIP (RFC 5546)
 invitations and cancellations for e-mail when given a METHOD, an organizer and an attendee.
+
+Learning time is one recurring VEVENT per goal (`learning-{goal id}@lounge`): a weekly RRULE
+from the goal's weekday and start time in its owner's zone (DTSTART with TZID, so the block
+keeps its wall-clock time across DST), lasting `weekly_minutes`, busy (`TRANSP:OPAQUE`), until
+the goal's target date. Only the owner's own goals are ever read, whatever their visibility.
 """
 
 from __future__ import annotations
@@ -16,15 +22,16 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.models import CalendarFeed, LearningSession, User
+from app.models import CalendarFeed, Goal, LearningSession, User
 from app.models.base import utcnow
 from app.services import lounges, sessions
 from app.services.sessions import SessionView
@@ -33,6 +40,9 @@ PRODID = "-//Lounge//Learning sessions//EN"
 # Calendars look back this far, so a subscribed client keeps recent sessions.
 HISTORY = timedelta(days=90)
 MAX_EVENTS = 1000
+# VTIMEZONEs of a weekly block with no end date cover this many years ahead.
+OPEN_ENDED_YEARS = 10
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class CalendarEntry:
     location: str = ""
     join_url: str = ""  # left empty for viewers who are neither going nor hosting
     cancelled: bool = False
+    # A recurring entry repeats by this RFC 5545 RRULE from `starts_at`, each time lasting
+    # `ends_at - starts_at` (written as DURATION); `transparency` is its TRANSP, when set.
+    rrule: str = ""
+    transparency: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,13 @@ def _event(entry: CalendarEntry, *, stamp: datetime, organizer: Person | None,
     event.add("sequence", entry.sequence)
     event.add("summary", entry.title)
     event.add("dtstart", entry.starts_at.astimezone(zone))
-    event.add("dtend", entry.ends_at.astimezone(zone))
+    if entry.rrule:
+        event.add("duration", entry.ends_at - entry.starts_at)
+        event.add("rrule", icalendar.vRecur.from_ical(entry.rrule))
+    else:
+        event.add("dtend", entry.ends_at.astimezone(zone))
+    if entry.transparency:
+        event.add("transp", entry.transparency)
     event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
     location = entry.location or entry.join_url
     if location:
@@ -117,9 +137,20 @@ def build_calendar(entries: Iterable[CalendarEntry], *, name: str | None = None,
                                       partstat=partstat))
     if entries:
         first = min(e.starts_at for e in entries) - timedelta(days=366)
-        last = max(e.ends_at for e in entries) + timedelta(days=366)
+        last = max(_last_moment(e, now) for e in entries) + timedelta(days=366)
         calendar.add_missing_timezones(first_date=first.date(), last_date=last.date())
     return calendar.to_ical()
+
+
+def _last_moment(entry: CalendarEntry, now: datetime) -> datetime:
+    """When the entry's last occurrence ends, as far as its VTIMEZONE must reach."""
+    if not entry.rrule:
+        return entry.ends_at
+    until = icalendar.vRecur.from_ical(entry.rrule).get("UNTIL")
+    if until:
+        return max(entry.ends_at, until[0])
+    # No end: reach well past today (a year-granular horizon, so the bytes stay stable).
+    return datetime(max(entry.starts_at.year, now.year) + OPEN_ENDED_YEARS, 1, 1, tzinfo=UTC)
 
 
 def entry_for(session: LearningSession, *, base_url: str, with_join_link: bool) -> CalendarEntry:
@@ -169,15 +200,68 @@ def _is_mine(view: SessionView, user_id: str) -> bool:
 
 
 async def feed_calendar(db: AsyncSession, *, token: str, key: str, base_url: str) -> bytes:
-    """Everything the feed's owner is going to or hosts; NotFound for an unknown or old token."""
+    """Everything the feed's owner is going to or hosts, and their own learning time;
+    NotFound for an unknown or old token."""
     user_id, _, mac = token.rpartition(".")
     feed = await db.get(CalendarFeed, user_id) if user_id else None
     expected = _token(user_id, feed.salt if feed else "", key) if user_id else ""
-    if not user_id or await db.get(User, user_id) is None or not hmac.compare_digest(
-            expected.encode(), token.encode()):
+    owner = await db.get(User, user_id) if user_id else None
+    if not user_id or owner is None or not hmac.compare_digest(expected.encode(), token.encode()):
         raise NotFound("There is no calendar feed at this address (it may have been replaced).")
     views = [v for v in await _views(db, user_id=user_id, mine=True) if _is_mine(v, user_id)]
-    return build_calendar([_entry_for_viewer(v, base_url) for v in views], name="My Lounge sessions")
+    entries = [_entry_for_viewer(v, base_url) for v in views]
+    entries += await learning_entries(db, owner=owner, base_url=base_url)
+    return build_calendar(entries, name="My Lounge sessions")
+
+
+# --- Protected learning time ------------------------------------------------------------------
+
+def learning_entry(goal: Goal, *, owner: User, base_url: str) -> CalendarEntry | None:
+    """The goal's weekly learning block, or None when it would never happen (its target date
+    comes before its first week). Blocks start from the first chosen weekday on or after the
+    goal was written, at `learning_start` in the owner's zone."""
+    zone = ZoneInfo(owner.time_zone)
+    hour, minute = (int(part) for part in goal.learning_start.split(":"))
+    wall = time(hour, minute)
+    created = goal.created_at.astimezone(zone).date()
+    day = created + timedelta(days=(goal.learning_weekday - created.weekday()) % 7)
+    starts = datetime.combine(day, wall, zone).astimezone(UTC)
+    for _ in range(4):  # a start inside a DST gap does not exist that day: begin a week later
+        if starts.astimezone(zone).time() == wall:
+            break
+        day += timedelta(days=7)
+        starts = datetime.combine(day, wall, zone).astimezone(UTC)
+    rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[goal.learning_weekday]}"
+    if goal.target_date is not None:
+        # UNTIL is inclusive and, with a TZID start, in UTC: the end of the target day there.
+        until = datetime.combine(goal.target_date, time(23, 59, 59), zone).astimezone(UTC)
+        if until < starts:
+            return None
+        rule += f";UNTIL={until:%Y%m%dT%H%M%SZ}"
+    minutes = goal.weekly_minutes or 0
+    # No SEQUENCE column on goals: seconds from writing to the last change only ever grow.
+    sequence = min(2**31 - 1, max(0, int((goal.updated_at - goal.created_at).total_seconds())))
+    return CalendarEntry(
+        uid=f"learning-{goal.id}@lounge", sequence=sequence, title=f"Learning time: {goal.title}",
+        description=f"{minutes} minutes a week kept free to work on this goal.",
+        starts_at=starts, ends_at=starts + timedelta(minutes=minutes), time_zone=owner.time_zone,
+        created_at=goal.created_at, updated_at=goal.updated_at, url=f"{base_url}/goals/{goal.id}",
+        rrule=rule, transparency="OPAQUE")
+
+
+async def learning_entries(db: AsyncSession, *, owner: User, base_url: str) -> list[CalendarEntry]:
+    """The learning blocks of `owner`'s own active goals that protect some weekly time."""
+    goals = await db.scalars(
+        select(Goal).where(Goal.owner_id == owner.id, Goal.status == "active", Goal.weekly_minutes > 0)
+        .order_by(Goal.created_at, Goal.id).limit(MAX_EVENTS))
+    entries = (learning_entry(goal, owner=owner, base_url=base_url) for goal in goals)
+    return [entry for entry in entries if entry is not None]
+
+
+async def learning_calendar(db: AsyncSession, *, user: User, base_url: str) -> bytes:
+    """My protected learning time, one weekly busy block per active goal."""
+    return build_calendar(await learning_entries(db, owner=user, base_url=base_url),
+                          name="My learning time")
 
 
 def _token(user_id: str, salt: str, key: str) -> str:

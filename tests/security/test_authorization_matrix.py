@@ -80,6 +80,7 @@ POST   /notifications/read                            write 401  ok   ok   ok   
 GET    /me/calendar                                   read  401  ok   ok   ok   ok   ok   ok   ok   403  401
 POST   /me/calendar/rotate                            write 401  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /calendar/{feed_token}.ics                     -     ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+GET    /me/learning-time.ics                          read  401  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /sessions/{session_id}.ics                     read  401  ok   404  ok   ok   404  404  404  403  401
 GET    /lounges/{lounge_id}/calendar.ics              read  401  ok   404  ok   ok   404  404  404  403  401
 

@@ -1,13 +1,16 @@
 """The iCalendar builder: stable UIDs, SEQUENCE, time zones with VTIMEZONE, cancellation, the
-join link only when given, and iTIP methods — checked by parsing with `icalendar`."""
+join link only when given, iTIP methods, and weekly learning-time blocks — checked by parsing
+with `icalendar` (and `vobject` for the recurring blocks)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import icalendar
+import vobject
 
-from app.services.calendars import CalendarEntry, Person, build_calendar
+from app.services.calendars import CalendarEntry, Person, build_calendar, learning_entry
 
 
 def entry(**changes) -> CalendarEntry:
@@ -89,3 +92,47 @@ def test_itip_request_and_cancel():
 def test_an_empty_calendar_is_still_valid():
     calendar = parse(build_calendar([], name="Nothing yet"))
     assert calendar.walk("VEVENT") == [] and calendar["VERSION"] == "2.0"
+
+
+def goal(**changes) -> SimpleNamespace:
+    written = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+    values = {"id": "gol_abc", "title": "Lead a design review", "learning_weekday": 2,
+              "learning_start": "12:30", "weekly_minutes": 90, "target_date": None,
+              "created_at": written, "updated_at": written + timedelta(days=1)}
+    return SimpleNamespace(**{**values, **changes})
+
+
+LONDON_OWNER = SimpleNamespace(time_zone="Europe/London")
+
+
+def test_a_learning_block_starts_on_the_first_chosen_weekday_and_is_stable():
+    block = learning_entry(goal(), owner=LONDON_OWNER, base_url="https://lounge.example")
+    assert block is not None and block.uid == "learning-gol_abc@lounge"
+    assert block.starts_at == datetime(2026, 3, 4, 12, 30, tzinfo=UTC)  # Wednesday, GMT
+    assert block.ends_at - block.starts_at == timedelta(minutes=90)
+    assert block.rrule == "FREQ=WEEKLY;BYDAY=WE" and block.transparency == "OPAQUE"
+    assert block.sequence == 86400  # grows with every change, never resets
+    assert build_calendar([block]) == build_calendar([block])
+    [event] = parse(build_calendar([block])).walk("VEVENT")
+    assert str(event["TRANSP"]) == "OPAQUE" and "DTEND" not in event
+
+
+def test_a_start_inside_the_spring_gap_begins_a_week_later():
+    # 29 March 2026 is the Sunday London skips 01:00-02:00; a 01:30 Sunday block starts 5 April.
+    block = learning_entry(goal(learning_weekday=6, learning_start="01:30",
+                                created_at=datetime(2026, 3, 27, 9, tzinfo=UTC)),
+                           owner=LONDON_OWNER, base_url="")
+    assert block is not None
+    assert block.starts_at == datetime(2026, 4, 5, 0, 30, tzinfo=UTC)  # 01:30 BST
+    data = build_calendar([block]).decode()
+    [start] = [o for _, o in zip(range(1), vobject.readOne(data).vevent.getrruleset(), strict=False)]
+    assert (start.date(), start.hour, start.minute) == (date(2026, 4, 5), 1, 30)
+
+
+def test_a_target_date_before_the_first_week_gives_no_block_and_one_after_ends_it():
+    assert learning_entry(goal(target_date=date(2026, 3, 3)), owner=LONDON_OWNER, base_url="") is None
+    block = learning_entry(goal(target_date=date(2026, 3, 25)), owner=LONDON_OWNER, base_url="")
+    assert block is not None
+    data = build_calendar([block]).decode()
+    starts = list(vobject.readOne(data).vevent.getrruleset())
+    assert [s.date() for s in starts] == [date(2026, 3, d) for d in (4, 11, 18, 25)]
