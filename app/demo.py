@@ -1,7 +1,10 @@
 """`make demo` (migrate, then `python -m app.demo`): fill the configured database with a
-believable organisation — a few dozen colleagues, lounges on real workplace topics and a month
-of sessions (some recurring, some full with a waitlist) — all through the services, so every
-rule holds. Everyone signs in with the password printed at the end."""
+believable organisation — a few dozen colleagues, lounges on real workplace topics, the sessions
+of the last few weeks (with who came) and of the month ahead (some recurring, some full with a
+waitlist) — through the services, so every rule holds. `app.demo_learning` then adds the
+learning side: managers and teams, advisors, business goals, and goals with their plans,
+check-ins, comments and suggestions. Everyone signs in with the password printed at the end.
+Running it again on the same database changes nothing: it refuses."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
-from app.models import User
+from app.demo_learning import attend, fill_learning
+from app.models import LearningSession, User
 from app.schemas.accounts import UserRegister
 from app.schemas.lounges import LoungeCreate
 from app.schemas.schedule import SessionCreate
@@ -61,8 +65,15 @@ LOUNGES = [
      "A confidential space for people in their first year of managing a team."),
 ]
 
-# (lounge index, title, kind, weekday offset from tomorrow, local time, minutes, capacity, rrule, online)
+# (lounge index, title, kind, day offset from tomorrow (negative: already held), local time, minutes,
+#  capacity, rrule, online)
 SESSIONS = [
+    (0, "Python guild: pairing hour", "workshop", -24, "16:00", 60, 8, "FREQ=WEEKLY;COUNT=6", True),
+    (0, "Running a blameless incident review", "workshop", -12, "14:00", 90, 16, None, False),
+    (1, "Reading a dashboard like an analyst", "lunch_and_learn", -19, "12:30", 45, 20, None, True),
+    (2, "Giving feedback that lands", "action_learning_set", -16, "10:00", 90, 8, None, False),
+    (3, "Auditing a page with axe", "workshop", -9, "14:00", 60, 10, None, True),
+    (4, "Conversación: ¿qué tal el fin de semana?", "chat", -6, "12:30", 45, 8, None, False),
     (0, "Intro to pytest fixtures", "lunch_and_learn", 1, "12:30", 45, 12, None, True),
     (0, "Code review clinic", "workshop", 3, "15:00", 60, 6, "FREQ=WEEKLY;COUNT=4", False),
     (0, "Typing in practice: from Any to Protocols", "lunch_and_learn", 9, "12:30", 45, 20, None, True),
@@ -84,6 +95,13 @@ async def _people(db) -> list[User]:
         users.append(await accounts.register_user(db, data=UserRegister(
             email=email, password=PASSWORD, display_name=name, time_zone=zone)))
     return users
+
+
+async def _held(db, rng: random.Random, session: LearningSession, members: list[User]) -> None:
+    """A session already held: a few members had said they would go, and most of them came."""
+    for person in rng.sample(members, k=min(len(members), rng.randint(4, 7))):
+        await attend(db, session=session, person=person, checked_in=rng.random() < 0.8)
+    await db.commit()
 
 
 async def fill(db, *, seed: int = 2026) -> dict[str, int]:
@@ -125,10 +143,14 @@ async def fill(db, *, seed: int = 2026) -> dict[str, int]:
         for view in (v for v in views if v.session.series_id == first.session.series_id
                      or v.session.id == first.session.id):
             count += 1
+            if view.session.ends_at <= datetime.now(UTC):
+                await _held(db, rng, view.session, members)
+                continue
             wanting = rng.sample(members, k=min(len(members), (capacity or 6) + rng.randint(0, 3)))
             for person in wanting:
                 await sessions.set_rsvp(db, user=person, session_id=view.session.id, status="going")
-    return {"people": len(people), "lounges": len(made), "sessions": count}
+    return {"people": len(people), "lounges": len(made), "sessions": count,
+            **await fill_learning(db, people=people, rng=rng)}
 
 
 async def main() -> None:
@@ -139,9 +161,13 @@ async def main() -> None:
             totals = await fill(db)
     finally:
         await engine.dispose()
-    print(f"Created {totals['people']} people, {totals['lounges']} lounges and "
-          f"{totals['sessions']} sessions.")
-    print(f"Sign in as any of them, e.g. amara@{DOMAIN}, with the password: {PASSWORD}")
+    print(f"Created {totals['people']} people ({totals['managers']} of them managers, "
+          f"{totals['advisors']} advisors), {totals['lounges']} lounges, {totals['sessions']} sessions, "
+          f"{totals['business_goals']} business goals and {totals['goals']} goals with "
+          f"{totals['plan_items']} plan items and {totals['checkins']} check-ins.")
+    print(f"Sign in as any of them with the password: {PASSWORD}")
+    print(f"  amara@{DOMAIN} heads the organisation; ben@{DOMAIN} manages a team (see /team);")
+    print(f"  grace@{DOMAIN} reports to him (see /goals and /me/manager-view).")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,132 @@
+"""`make demo` into a freshly migrated database: the organisation it writes (managers without a
+circle, advisors, business goals, goals at every visibility with plans and check-ins, session
+items ticked by attendance) and that a second run refuses and changes nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, or_, select
+
+from app import demo, demo_learning
+from app.models import (
+    BusinessGoal,
+    Goal,
+    GoalCheckIn,
+    GoalComment,
+    GoalSuggestion,
+    LearningSession,
+    PlanItem,
+    Rsvp,
+    User,
+)
+from app.services import goal_plans, team
+from app.services.goals import today_for
+
+
+async def count(db, model) -> int:
+    return int(await db.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def chain_is_acyclic(start: User, by_id: dict[str, User]) -> bool:
+    seen, person = set(), start
+    while person.manager_id is not None:
+        if person.id in seen:
+            return False
+        seen.add(person.id)
+        person = by_id[person.manager_id]
+    return True
+
+
+async def test_demo_fills_a_living_learning_organisation(db):
+    started = datetime.now(UTC)
+    totals = await demo.fill(db)
+    assert totals["people"] == 32 and totals["goals"] == len(demo_learning.CONTRACTS)
+
+    # Managers: most people have one, teams of 4–7 under managers who report to one head.
+    people = list(await db.scalars(select(User).where(User.email.like(f"%@{demo.DOMAIN}"))))
+    by_id = {p.id: p for p in people}
+    assert all(chain_is_acyclic(p, by_id) for p in people)
+    managed = [p for p in people if p.manager_id]
+    assert len(managed) >= 0.8 * len(people)
+    reports = Counter(p.manager_id for p in managed)
+    heads = [p for p in people if p.manager_id is None and p.id in reports]
+    assert len(heads) == 1
+    head = heads[0]
+    managers = [by_id[m] for m in reports if m != head.id]
+    assert len(managers) >= 3 and all(m.manager_id == head.id for m in managers)
+    assert all(4 <= reports[m.id] <= 7 for m in managers)
+    assert sum(p.is_advisor for p in people) == 2
+
+    # Business goals published by the administrator.
+    business = list(await db.scalars(select(BusinessGoal)))
+    assert 4 <= len(business) <= 5
+    assert all(by_id[b.created_by].is_admin for b in business)
+
+    # Goals at every visibility, mostly active, each with a plan and check-ins in the past weeks.
+    goals = list(await db.scalars(select(Goal)))
+    assert {g.visibility for g in goals} == {"private", "team", "org"}
+    statuses = Counter(g.status for g in goals)
+    assert statuses["achieved"] and statuses["paused"] and statuses["active"] > len(goals) / 2
+    assert all(g.achieved_at for g in goals if g.status == "achieved")
+    assert sum(g.business_goal_id is not None for g in goals) >= len(goals) / 2
+    assert all(g.why and g.where_i_am and g.where_i_want_to_be and g.how_i_will_get_there
+               and g.how_i_will_know and g.skills and g.weekly_minutes for g in goals)
+    checkins = list(await db.scalars(select(GoalCheckIn)))
+    items = list(await db.scalars(select(PlanItem)))
+    goal_of = {g.id: g for g in goals}
+    assert {g.id for g in goals} == {c.goal_id for c in checkins} == {i.goal_id for i in items}
+    assert all(goal_of[c.goal_id].created_at < c.created_at <= started + timedelta(minutes=5)
+               and c.author_id == goal_of[c.goal_id].owner_id for c in checkins)
+    assert min(c.created_at for c in checkins) < started - timedelta(weeks=3)
+    assert sum(c.minutes for c in checkins) > 0
+    assert all(g.last_checkin_at == max(c.created_at for c in checkins if c.goal_id == g.id) for g in goals)
+
+    # Plans of several kinds: resources with a link, sessions that are real demo sessions.
+    assert {"resource", "activity", "person", "session"} <= {i.kind for i in items}
+    assert all(i.url.startswith("https://") for i in items if i.kind == "resource")
+    sessions = {s.id: s for s in await db.scalars(select(LearningSession))}
+    session_items = [i for i in items if i.kind == "session"]
+    assert all(i.session_id in sessions for i in session_items)
+    assert any(not i.done and sessions[i.session_id].starts_at > started for i in session_items)
+    owners = {g.id: by_id[g.owner_id] for g in goals}
+    assert any(goal_plans.is_overdue(i, today_for(owners[i.goal_id])) for i in items)
+
+    # Ticked by attendance: the owner was checked in to a past occurrence of the item's session.
+    ticked = [i for i in items if i.done_by == "attendance"]
+    assert ticked and totals["ticked_by_attendance"] == len(ticked)
+    for item in ticked:
+        same = LearningSession.id == item.session_id
+        if item.series_id:
+            same = or_(same, LearningSession.series_id == item.series_id)
+        attended = (await db.execute(
+            select(Rsvp.checked_in_at, LearningSession.ends_at)
+            .join(LearningSession, LearningSession.id == Rsvp.session_id)
+            .where(same, Rsvp.user_id == owners[item.goal_id].id, Rsvp.checked_in_at.is_not(None)))).all()
+        assert attended and all(ends <= started for _at, ends in attended)
+        assert item.done_at in {at for at, _ends in attended}
+    assert any(i.series_id and sessions[i.session_id].starts_at > started for i in ticked)
+    assert all(i.done_at and i.done_at <= started for i in items if i.done)
+
+    # Support: comments (some by the owner's manager) and a pending suggestion.
+    comments = list(await db.scalars(select(GoalComment)))
+    assert any(c.author_id == owners[c.goal_id].manager_id for c in comments)
+    assert all(c.author_id != owners[c.goal_id].id for c in comments)
+    assert await db.scalar(select(func.count()).select_from(GoalSuggestion)
+                           .where(GoalSuggestion.status == "pending"))
+
+    # The manager the README names sees his reports' shared goals, never a private one.
+    ben = next(p for p in people if p.email == f"ben@{demo.DOMAIN}")
+    seen = [shared.view.goal for report in await team.list_reports(db, manager=ben)
+            for shared in report.goals]
+    assert len(seen) >= 4 and all(g.visibility != "private" for g in seen)
+    assert any(by_id[g.owner_id].manager_id == ben.id and g.visibility == "private" for g in goals)
+
+    # Run twice: refused, nothing added.
+    tables = (User, Goal, PlanItem, GoalCheckIn, GoalComment, BusinessGoal, Rsvp)
+    before = [await count(db, model) for model in tables]
+    with pytest.raises(SystemExit):
+        await demo.fill(db)
+    assert [await count(db, model) for model in tables] == before
