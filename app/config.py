@@ -59,14 +59,14 @@ class Settings(BaseSettings):
     # private, loopback or link-local; the receiver's time limit; retries back off from
     # `retry_base` seconds (doubling, at most `max_attempts` tries); an endpoint is switched off
     # after `disable_after` failures in a row; at most `concurrency` requests in flight per job.
-    # Goals: an active goal with no check-in for this many days rings its owner's bell.
-    checkin_nudge_days: int = Field(default=30, ge=1, le=365)
     webhook_allowlist: str = ""
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_disable_after: int = Field(default=10, ge=1)
     webhook_concurrency: int = Field(default=10, ge=1)
+    # Goals: an active goal with no check-in for this many days rings its owner's bell.
+    checkin_nudge_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("redis_url", "smtp_url", "mail_from", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """What happens after a session or RSVP changes: the handlers subscribed to those domain events
-(bell notifications, reminders, calendar invitations by e-mail), and the outbox worker that
-runs them with its job handlers (`reminder`, `email`).
+(bell notifications, reminders, calendar invitations by e-mail), the check-in nudges armed by
+goal events (`app.services.goal_nudges`), and the outbox worker that runs them with its job
+handlers (`reminder`, `email`, `goal.nudge`, `webhook.deliver`).
 
 Every handler only writes rows in the event job's transaction (notifications, more outbox
 jobs); e-mail leaves through its own `email` jobs, so an event is handled exactly once even
@@ -18,6 +19,7 @@ from app.config import Settings
 from app.models import LearningSession, User
 from app.services import mailer, reminders, webhooks
 from app.services.events import EventHandlers
+from app.services.goal_nudges import NUDGE_JOB, CheckInNudges
 from app.services.invitations import queue_invitation
 from app.services.notifications import notify
 from app.services.outbox import Worker, job_id
@@ -129,6 +131,7 @@ def _sender(settings: Settings) -> str | None:
 def subscribe_handlers(events: EventHandlers, settings: Settings) -> None:
     """Subscribe this module's event handlers (called once in `create_app`)."""
     SessionReactions(base_url=settings.base_url.rstrip("/"), sender=_sender(settings)).subscribe(events)
+    CheckInNudges(days=settings.checkin_nudge_days).subscribe(events)
     webhooks.subscribe(events)
 
 
@@ -146,5 +149,6 @@ def build_worker(sessionmaker: async_sessionmaker[AsyncSession], events: EventHa
         await reminders.send_reminder(db, payload, base_url=base_url, sender=sender)
 
     worker.register(reminders.REMINDER_JOB, send_reminder)
+    worker.register(NUDGE_JOB, CheckInNudges(days=settings.checkin_nudge_days).send_nudge)
     webhooks.register_jobs(worker, settings)
     return worker
