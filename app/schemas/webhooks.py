@@ -11,8 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.schemas.common import StrictModel, bounded, check_plain_text
 
 EventType = Literal["lounge.created", "lounge.updated", "session.created", "session.updated",
-                    "session.cancelled", "rsvp.changed", "message.created"]
+                    "session.cancelled", "rsvp.changed", "message.created",
+                    "goal.created", "goal.updated", "goal.achieved", "goal.checked_in", "plan_item.done"]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+# Events about someone's goal: sent only to administrators' endpoints for every lounge, and only
+# while the goal is shared with the whole organisation.
+GOAL_EVENT_TYPES: frozenset[str] = frozenset(
+    {"goal.created", "goal.updated", "goal.achieved", "goal.checked_in", "plan_item.done"})
 DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
 
 Url = Annotated[str, Field(min_length=1, max_length=2000, examples=["https://hooks.example.com/lounge"])]
@@ -33,7 +38,8 @@ _ENDPOINT = {"id": "whk_V2p8sQ0aLm3x", "owner_id": "usr_3kTbq9sX0aLm", "lounge_i
 
 
 class WebhookCreate(StrictModel):
-    """Leave `lounge_id` out for events of every lounge (administrators only)."""
+    """Leave `lounge_id` out for events of every lounge (administrators only); goal events
+    (`goal.*`, `plan_item.done`) only go to such endpoints."""
 
     url: Url
     events: Events

@@ -7,7 +7,11 @@ type (notifications, reminders, calendar e-mail, webhooks, learning records). Li
 not go through here: it publishes to the realtime hub right after its commit.
 
 Event types in use: `lounge.created`, `lounge.updated`, `session.created`, `session.updated`,
-`session.cancelled`, `rsvp.changed`, `rsvp.promoted`, `message.created`.
+`session.cancelled`, `rsvp.changed`, `rsvp.promoted`, `message.created`; and for goals
+`goal.created`, `goal.updated` (with `changed`), `goal.achieved`, `goal.checked_in` (with
+`checkin_id`) and `plan_item.done` (with `plan_item_id`), each carrying `goal_id`, `owner_id`
+and the goal's `visibility` when it happened. Handlers that expose a goal read its visibility
+again when they run (webhooks send only `org` goals); the event's copy is only a record.
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ up the others. A failed attempt schedules its own retry job with exponential bac
 `disable_after` failures in a row the endpoint is switched off and its owner told. Targets are
 checked against `app.services.ssrf` when registered and again before every request, and the
 request goes to the very address that was checked.
+
+Goal events (`goal.*`, `plan_item.done`) are about one person's development, so privacy
+comes first: they go only to administrators' endpoints for every lounge, only while the goal's
+current visibility (read from the database, not from the event) is `org`, and they carry the
+goal's id, owner, title, status and visibility, never its contract text. A delivery whose goal
+stopped being shared before it was sent is not sent.
 """
 
 from __future__ import annotations
@@ -32,10 +38,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import LearningSession, Lounge, LoungeMember, User
+from app.models import Goal, LearningSession, Lounge, LoungeMember, User
 from app.models.base import new_id, utcnow
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from app.schemas.webhooks import EVENT_TYPES, WebhookCreate, WebhookUpdate
+from app.schemas.webhooks import EVENT_TYPES, GOAL_EVENT_TYPES, WebhookCreate, WebhookUpdate
 from app.services import lounges
 from app.services.events import EventHandlers
 from app.services.notifications import notify
@@ -101,6 +107,12 @@ async def _checked_url(url: str, allowlist: Allowlist) -> str:
     return url
 
 
+def _check_goal_events(lounge_id: str | None, events: Sequence[str]) -> None:
+    if lounge_id is not None and GOAL_EVENT_TYPES.intersection(events):
+        raise InvalidInput("Goal events go only to administrators' webhooks for every lounge; "
+                           "leave them out of a lounge's webhook.", field="events")
+
+
 def new_secret() -> str:
     """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -117,6 +129,7 @@ async def create_endpoint(db: AsyncSession, *, user: User, is_admin: bool, data:
         _, role = await lounges.visible_lounge(db, lounge_id=data.lounge_id, user_id=user.id)
         if role != "host" and not is_admin:
             raise Forbidden("Only the lounge's hosts may add webhooks to it.", field="lounge_id")
+    _check_goal_events(data.lounge_id, data.events)
     endpoint = WebhookEndpoint(owner_id=user.id, lounge_id=data.lounge_id,
                                url=await _checked_url(data.url, allowlist), description=data.description,
                                events=list(data.events), secret=new_secret())
@@ -139,6 +152,7 @@ async def update_endpoint(db: AsyncSession, *, user: User, is_admin: bool, endpo
     if "url" in values:
         endpoint.url = await _checked_url(values["url"], allowlist)
     if "events" in values:
+        _check_goal_events(endpoint.lounge_id, values["events"])
         endpoint.events = list(values["events"])
     if "description" in values:
         endpoint.description = values["description"]
@@ -226,27 +240,53 @@ async def fan_out(db: AsyncSession, event_type: str, data: dict[str, Any]) -> No
     """Event handler: one delivery per enabled endpoint subscribed to `event_type`.
 
     An endpoint counts only while its owner still holds the right to it: hosting its lounge,
-    or being an administrator for an endpoint on every lounge.
+    or being an administrator for an endpoint on every lounge. Goal events reach only the
+    latter, and only for a goal shared with the whole organisation right now.
     """
+    owner_is_admin = exists().where(User.id == WebhookEndpoint.owner_id, User.is_admin.is_(True))
+    every_lounge = and_(WebhookEndpoint.lounge_id.is_(None), owner_is_admin)
+    if event_type in GOAL_EVENT_TYPES:
+        shared = await _goal_data(db, data)
+        if shared is not None:
+            await _deliver(db, event_type, every_lounge, shared)
+        return
     lounge_id = data.get("lounge_id")
     if lounge_id is None and data.get("session_id"):
         lounge_id = await db.scalar(select(LearningSession.lounge_id).where(
             LearningSession.id == data["session_id"]))
-    owner_is_admin = exists().where(User.id == WebhookEndpoint.owner_id, User.is_admin.is_(True))
-    scope = and_(WebhookEndpoint.lounge_id.is_(None), owner_is_admin)
+    scope = every_lounge
     if lounge_id is not None:
         owner_hosts = exists().where(LoungeMember.lounge_id == WebhookEndpoint.lounge_id,
                                      LoungeMember.user_id == WebhookEndpoint.owner_id,
                                      LoungeMember.role == "host")
         scope = or_(scope, and_(WebhookEndpoint.lounge_id == lounge_id, owner_hosts))
+    await _deliver(db, event_type, scope, {**data, "lounge_id": lounge_id})
+
+
+async def _goal_data(db: AsyncSession, data: dict[str, Any]) -> dict[str, Any] | None:
+    """What a goal event tells a receiver, read from the goal as it is now; None unless the
+    goal still exists and is shared with the whole organisation (`org`)."""
+    goal_id = data.get("goal_id")
+    goal = await db.get(Goal, goal_id, populate_existing=True) if goal_id else None
+    if goal is None or goal.visibility != "org":
+        return None
+    shared: dict[str, Any] = {"goal_id": goal.id, "owner_id": goal.owner_id, "title": goal.title,
+                              "status": goal.status, "visibility": goal.visibility}
+    for name in ("checkin_id", "plan_item_id", "changed"):  # ids and field names, never text
+        if name in data:
+            shared[name] = data[name]
+    return shared
+
+
+async def _deliver(db: AsyncSession, event_type: str, scope: ColumnElement[bool],
+                   data: dict[str, Any]) -> None:
     endpoints = [endpoint for endpoint in
                  (await db.execute(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True),
                                                                   scope))).scalars()
                  if event_type in endpoint.events]
     if not endpoints:
         return
-    body = {"type": event_type, "timestamp": utcnow().isoformat(),
-            "data": {**data, "lounge_id": lounge_id}}
+    body = {"type": event_type, "timestamp": utcnow().isoformat(), "data": data}
     deliveries = [WebhookDelivery(endpoint_id=e.id, event_type=event_type, payload=body) for e in endpoints]
     db.add_all(deliveries)
     await _queue(db, deliveries, key=f"webhook:event:{job_id() or new_id('evt')}")
@@ -359,6 +399,7 @@ class Sender:
             else:
                 delivery.status, delivery.next_attempt_at = "dead", None
                 delivery.last_error = "Not sent: the endpoint is switched off."
+        due = await _still_shared(db, due)
         if not due:
             return
         limit = asyncio.Semaphore(self.concurrency)
@@ -404,6 +445,31 @@ class Sender:
                body=f"{count} deliveries in a row failed (the last: {outcome.error}). Fix the receiver, "
                     "then switch the webhook back on.",
                url=f"/webhooks/{endpoint.id}")
+
+
+def _goal_of(delivery: WebhookDelivery) -> str | None:
+    if delivery.event_type not in GOAL_EVENT_TYPES:
+        return None
+    return delivery.payload.get("data", {}).get("goal_id") or ""
+
+
+async def _still_shared(db: AsyncSession, due: list[tuple[WebhookDelivery, WebhookEndpoint]]
+                        ) -> list[tuple[WebhookDelivery, WebhookEndpoint]]:
+    """Leave out (as dead) goal deliveries whose goal is gone or no longer shared with `org`."""
+    goal_ids = {goal_id for d, _ in due if (goal_id := _goal_of(d)) is not None}
+    if not goal_ids:
+        return due
+    shared = set((await db.scalars(select(Goal.id).where(Goal.id.in_(goal_ids),
+                                                         Goal.visibility == "org"))).all())
+    kept = []
+    for delivery, endpoint in due:
+        goal_id = _goal_of(delivery)
+        if goal_id is None or goal_id in shared:
+            kept.append((delivery, endpoint))
+        else:
+            delivery.status, delivery.next_attempt_at = "dead", None
+            delivery.last_error = "Not sent: the goal is no longer shared with the organisation."
+    return kept
 
 
 def register_jobs(worker: Worker, settings: Settings) -> None:

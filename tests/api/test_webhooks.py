@@ -243,3 +243,36 @@ async def test_htmx_switching_renders_the_details(ana):
     gone = await ana.client.delete(f"/api/v1/webhooks/{created['id']}", headers={**ana.csrf, **HTMX})
     assert gone.status_code == 204 and gone.headers["HX-Redirect"] == "/webhooks"
     assert json.loads((await ana.client.get("/api/v1/webhooks")).text)["items"] == []
+
+
+async def test_goal_events_reach_admins_only_for_goals_shared_with_everyone(ana, ben, drain):
+    with receiver() as hook:
+        created = (await create(ana, hook.url, ["goal.created", "goal.checked_in"])).json()
+        goal_ids = {}
+        for visibility in ("org", "team", "private"):
+            goal = await ben.client.post("/api/v1/goals", headers=ben.csrf, json={
+                "title": f"A {visibility} goal", "why": "Nobody else's business.", "visibility": visibility})
+            assert goal.status_code == 201, goal.text
+            goal_ids[visibility] = goal.json()["id"]
+            checked = await ben.client.post(f"/api/v1/goals/{goal_ids[visibility]}/checkins",
+                                            headers=ben.csrf, json={"note": "A private thought."})
+            assert checked.status_code == 201, checked.text
+        await drain()
+
+    payloads = [Webhook(created["secret"]).verify(m.body, m.headers) for m in hook.seen]
+    assert sorted(p["type"] for p in payloads) == ["goal.checked_in", "goal.created"]
+    assert {p["data"]["goal_id"] for p in payloads} == {goal_ids["org"]}
+    assert all(p["data"]["owner_id"] == ben.id and p["data"]["visibility"] == "org" for p in payloads)
+    assert not any(b"private thought" in m.body or b"business" in m.body for m in hook.seen)
+    log = (await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries")).json()["items"]
+    assert sorted(d["event_type"] for d in log) == ["goal.checked_in", "goal.created"]
+    assert {d["status"] for d in log} == {"succeeded"}
+
+
+async def test_a_lounge_webhook_cannot_take_goal_events(ana, ben):
+    lounge_id = await new_lounge(ben)
+    refused = await create(ben, "http://127.0.0.1:9/hook", ["lounge.updated", "goal.created"],
+                           lounge_id=lounge_id)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "every lounge" in refused.text
