@@ -26,6 +26,7 @@ from app.realtime.rooms import Rooms
 from app.realtime.server_send import KeepServerSend
 from app.routers import (
     api_auth,
+    api_business_goals,
     api_calendars,
     api_chat,
     api_goals,
@@ -176,7 +177,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    api_notifications.router, pages_notifications.router,
                    api_lounges.router, api_sessions.router, pages_lounges.router,
                    api_goals.router, api_team.router,
-                   api_chat.router, ws_chat.router, api_webhooks.router, pages_admin.router):
+                   api_chat.router, ws_chat.router, api_webhooks.router, api_business_goals.router,
+                   pages_admin.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

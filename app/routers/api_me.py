@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import Db
-from app.schemas.accounts import MePublic, MeUpdate, TokenCreate, TokenCreated, TokenPublic
+from app.schemas.accounts import MePublic, MeUpdate, TokenCreate, TokenCreated, TokenPublic, UserPublic
 from app.schemas.common import Page, time_zones
-from app.services import accounts
+from app.services import accounts, people
 from app.web.auth import Reader, Writer
 from app.web.forms import FormOrJson
 from app.web.negotiation import wants_fragment
@@ -32,7 +32,12 @@ async def update_me(request: Request, db: Db, caller: Writer, body: FormOrJson[M
     """Change my display name, time zone, bio or manager."""
     user = await accounts.update_profile(db, user=caller.user, changes=body)
     request.app.state.token_cache.forget_user(user.id)
-    return respond(request, MePublic.model_validate(user), "fragments/profile_form.html",
+    me = MePublic.model_validate(user)
+    if body.model_fields_set == {"manager_id"}:  # the settings page's manager picker
+        manager = await people.manager_of(db, user=user)
+        return respond(request, me, "fragments/manager_field.html", context={
+            "manager": UserPublic.model_validate(manager) if manager else None, "saved": True})
+    return respond(request, me, "fragments/profile_form.html",
                    context={"time_zones": time_zones(), "saved": True})
 
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.db import Db
-from app.schemas.accounts import MePublic, TokenPublic
+from app.schemas.accounts import MePublic, TokenPublic, UserPublic
 from app.schemas.common import Page, time_zones
-from app.services import accounts
+from app.services import accounts, people
 from app.web.auth import MaybeUser
 from app.web.negotiation import VARY
 
@@ -57,8 +57,10 @@ async def settings_page(request: Request, db: Db, caller: MaybeUser) -> Response
     if caller is None:
         return to_login(request)
     tokens, next_cursor = await accounts.list_tokens(db, user=caller.user, cursor=None, limit=100)
+    manager = await people.manager_of(db, user=caller.user)
     return render_page(
         request, "pages/settings.html",
         me=MePublic.model_validate(caller.user), time_zones=time_zones(),
+        manager=UserPublic.model_validate(manager) if manager else None,
         tokens=Page[TokenPublic].of_rows(tokens, next_cursor),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -54,6 +54,9 @@ class UserLogin(StrictModel):
 
 
 class MeUpdate(StrictModel):
+    # The manager picker's "remove" button sends an empty manager_id: no manager.
+    form_blank_clears: ClassVar[tuple[str, ...]] = ("manager_id",)
+
     display_name: DisplayName | None = None
     handle: Handle | None = None
     time_zone: TimeZone | None = None
@@ -67,7 +70,26 @@ class MeUpdate(StrictModel):
 
 _PERSON = {"id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima", "handle": "ana.lima",
            "time_zone": "Europe/Lisbon",
-           "bio": "Learning Rust one lunch at a time.", "is_admin": False, "manager_id": None}
+           "bio": "Learning Rust one lunch at a time.", "is_admin": False, "is_advisor": False,
+           "manager_id": "usr_Hq7vR2mW9cTe"}
+
+
+class UserAdminUpdate(StrictModel):
+    """What an administrator changes about a person (`null` clears the manager)."""
+
+    form_blank_clears: ClassVar[tuple[str, ...]] = ("manager_id",)
+
+    manager_id: Annotated[str, Field(max_length=40)] | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"manager_id": "usr_Hq7vR2mW9cTe"}]})
+
+
+class RolesUpdate(StrictModel):
+    """The roles an administrator gives or takes away (administrator itself is not one of them)."""
+
+    advisor: bool = Field(description="A Workplace Learning Advisor: works the concierge queue")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"advisor": True}]})
 
 
 class UserPublic(BaseModel):
@@ -81,6 +103,7 @@ class UserPublic(BaseModel):
     time_zone: str
     bio: str
     is_admin: bool
+    is_advisor: bool = False
     manager_id: str | None = None
 
 

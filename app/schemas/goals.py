@@ -385,6 +385,13 @@ class SharedGoalPublic(BaseModel):
 class ReportPublic(BaseModel):
     """What a manager sees of one direct report: only what the report shared."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "person": {"id": "usr_3kTbq9sX0aLm", "display_name": "Ana Lima"},
+        "goals": [{"goal": GoalPublic.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                   "plan": PlanItemPublic.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+                   "checkins": CheckInPublic.model_config["json_schema_extra"]["examples"]}],  # type: ignore[index]
+        "participation": {"sessions_attended": 4, "sessions_hosted": 1}}]})
+
     person: PersonRef
     goals: list[SharedGoalPublic]
     participation: ParticipationPublic

@@ -18,6 +18,7 @@ from app.models import ApiToken, LoginSession, User
 from app.ratelimit import RateLimiter
 from app.schemas.accounts import MeUpdate, TokenCreate, UserRegister
 from app.security import digest, hash_password, new_api_token, new_secret, verify_password
+from app.services import people
 from app.services.handles import handle_from_name, skeleton
 from app.services.pagination import page_of
 
@@ -178,11 +179,6 @@ async def user_for_token(db: AsyncSession, *, secret: str) -> tuple[User, ApiTok
 
 async def update_profile(db: AsyncSession, *, user: User, changes: MeUpdate) -> User:
     values = changes.model_dump(exclude_unset=True)
-    if "manager_id" in values and values["manager_id"] is not None:
-        if values["manager_id"] == user.id:
-            raise InvalidInput("You cannot be your own manager.", field="manager_id")
-        if not await db.scalar(select(User.id).where(User.id == values["manager_id"])):
-            raise InvalidInput("No person has this id.", field="manager_id")
     for name in ("display_name", "time_zone"):
         if name in values and values[name] is None:
             raise InvalidInput("This field cannot be empty.", field=name)
@@ -191,6 +187,8 @@ async def update_profile(db: AsyncSession, *, user: User, changes: MeUpdate) -> 
         values["handle_key"] = skeleton(values["handle"])
     elif "handle" in values:
         raise InvalidInput("This field cannot be empty.", field="handle")
+    if "manager_id" in values:
+        await people.check_manager(db, user_id=user.id, manager_id=values["manager_id"])
     user = await db.merge(user)
     for name, value in values.items():
         setattr(user, name, "" if name == "bio" and value is None else value)

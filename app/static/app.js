@@ -58,3 +58,14 @@ async function fillUnreadCounts() {
 }
 document.addEventListener("DOMContentLoaded", fillUnreadCounts);
 document.addEventListener("htmx:after:swap", fillUnreadCounts);
+
+// Person pickers (`data-person-picker`): a search box fills the picker with the answer of
+// GET /api/v1/users, one "Choose" button per person; choosing puts that person's id in the
+// picker's hidden input (`data-picked-id`) and submits the input's form.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-pick-person]") : null;
+  const input = button?.closest("[data-person-picker]")?.querySelector("input[data-picked-id]");
+  if (!input || !input.form) return;
+  input.value = button.dataset.pickPerson;
+  input.form.requestSubmit();
+});

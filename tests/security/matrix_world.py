@@ -1,17 +1,17 @@
 """The world the authorization matrices run in, built once per test module through the real
 API: people in every role around one private lounge (with a session under way, its chat, a
-message, a resource, a webhook endpoint and a pending delivery), an open lounge, API tokens
-with too few scopes and a revoked one; the credentials each actor sends; and a transaction
-per matrix cell, rolled back afterwards, so every cell starts from the same world.
+message, a resource, a webhook endpoint and a pending delivery), an open lounge, a business
+goal, API tokens with too few scopes and a revoked one; the credentials each actor sends; and
+a transaction per matrix cell, rolled back afterwards, so every cell starts from the same world.
 
 Actors (the columns of the matrices):
 
 - `anonymous`: no credentials at all.
 - `member`, `moderator`, `host`: the private lounge's roles, signed in with a cookie session.
 - `non_member`: signed in, not in the private lounge.
-- `advisor`: a learning advisor. There is no advisor role in the app: an advisor is an ordinary
-  account, here the member's manager (`PATCH /api/v1/me` `manager_id`), and being someone's
-  manager grants nothing over the lounges that person is in.
+- `advisor`: the member's manager (`PATCH /api/v1/me` `manager_id`), an ordinary account
+  (without the Workplace Learning Advisor role, `is_advisor`); being someone's manager grants
+  nothing over the lounges that person is in.
 - `admin`: the first account, an administrator. Administrators manage webhooks everywhere but
   are not members of private lounges, so those stay invisible to them too.
 - `former_member`: was a member, said "going" to the session, then left the lounge.
@@ -103,6 +103,7 @@ class World:
     spare_token_id: str
     revoked_token: str
     tokens: dict[str, str]  # TOKENS name -> secret
+    business_goal: dict[str, Any] | None = None
     webhook: dict[str, Any] | None = None
     delivery_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -130,6 +131,8 @@ class World:
             "user_id": self.people["member"].id, "token_id": self.spare_token_id,
             "feed_token": self.feed_token, "resource_id": self.resource["id"],
         }
+        if self.business_goal is not None:
+            params["business_goal_id"] = self.business_goal["id"]
         if self.webhook is not None:
             params["webhook_id"] = self.webhook["id"]
         if self.delivery_id is not None:
@@ -188,6 +191,10 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
             f"/api/v1/channels/{private['channel_id']}/messages", headers=member.csrf,
             json={"body": MESSAGE_BODY}), 201)
 
+        admin = accounts["admin"]
+        business_goal = _ok(await admin.client.post("/api/v1/business-goals", headers=admin.csrf, json={
+            "title": "Serve customers in Spanish"}), 201)
+
         feed = _ok(await host.client.get("/api/v1/me/calendar"))
         feed_token = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
         tokens = {}
@@ -208,7 +215,7 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
                                  a.csrf_token) for role, a in accounts.items()},
             private=private, open=opened, session=session, message=message, resource=resource,
             feed_token=feed_token, spare_token_id=spare["id"], revoked_token=revoked["token"],
-            tokens=tokens)
+            tokens=tokens, business_goal=business_goal)
         if app is not None:
             await app.state.worker.drain()  # what happened so far: no endpoint to tell yet
             world.webhook = _ok(await host.client.post("/api/v1/webhooks", headers=host.csrf, json={

@@ -73,6 +73,13 @@ POST   /me/tokens                                     write 401  ok   ok   ok   
 DELETE /me/tokens/{token_id}                          write 401  404  404  ok   404  404  404  404  403  401
 GET    /users                                         read  401  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /users/{user_id}                               read  401  ok   ok   ok   ok   ok   ok   ok   403  401
+PATCH  /users/{user_id}                               admin 401  403  403  403  403  403  ok   403  403  401
+PUT    /users/{user_id}/roles                         admin 401  403  403  403  403  403  ok   403  403  401
+GET    /business-goals                                read  401  ok   ok   ok   ok   ok   ok   ok   403  401
+POST   /business-goals                                admin 401  403  403  403  403  403  ok   403  403  401
+GET    /business-goals/{business_goal_id}             read  401  ok   ok   ok   ok   ok   ok   ok   403  401
+PATCH  /business-goals/{business_goal_id}             admin 401  403  403  403  403  403  ok   403  403  401
+DELETE /business-goals/{business_goal_id}             admin 401  403  403  403  403  403  ok   403  403  401
 GET    /notifications                                 read  401  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /notifications/unread_count                    read  401  ok   ok   ok   ok   ok   ok   ok   403  401
 POST   /notifications/read                            write 401  ok   ok   ok   ok   ok   ok   ok   403  401
@@ -154,6 +161,7 @@ GET    /lounges/{lounge_id}/invite-picker             read  303  ok   404  ok   
 GET    /sessions/{session_id}                         read  303  ok   404  ok   ok   404  404  404  403  401
 GET    /schedule                                      read  303  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /admin                                         admin 303  403  403  403  403  403  ok   403  403  401
+GET    /admin/people                                  admin 303  403  403  403  403  403  ok   403  403  401
 GET    /webhooks                                      read  303  ok   ok   ok   ok   ok   ok   ok   403  401
 GET    /webhooks/{webhook_id}                         read  303  404  404  ok   404  404  ok   404  403  401
 """
@@ -183,6 +191,10 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/auth/login": login_body,
     "PATCH /api/v1/me": {"bio": "Learning by doing."},
     "POST /api/v1/me/tokens": {"name": "cell", "scopes": ["read"]},
+    "PATCH /api/v1/users/{user_id}": lambda w: {"manager_id": w.people["host"].id},
+    "PUT /api/v1/users/{user_id}/roles": {"advisor": True},
+    "POST /api/v1/business-goals": {"title": "Cell goal", "description": "Made by a cell."},
+    "PATCH /api/v1/business-goals/{business_goal_id}": {"description": "Changed."},
     "POST /api/v1/notifications/read": {},
     "POST /api/v1/lounges": {"name": "Cell lounge", "visibility": "open"},
     "PATCH /api/v1/lounges/{lounge_id}": {"description": "Changed."},
