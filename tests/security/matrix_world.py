@@ -32,11 +32,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import make_engine
+from app.models import User
 from app.web.token_cache import TokenCache
 from tests.conftest import PASSWORD, REDIS_URL, Account, sign_up
 
@@ -49,7 +50,8 @@ WEBHOOK_ALLOWLIST = "127.0.0.1"
 WEBHOOK_URL = "http://127.0.0.1:9/lounge-hook"
 # The too-few-scopes tokens, by name: whose they are and what they hold.
 TOKENS = {"write+chat": ("host", ["write", "chat"]), "read": ("host", ["read"]),
-          "write": ("host", ["write"]), "admin's read+write+chat": ("admin", ["read", "write", "chat"])}
+          "write": ("host", ["write"]), "admin's read+write+chat": ("admin", ["read", "write", "chat"]),
+          "owner's write+chat": ("owner", ["write", "chat"]), "owner's read": ("owner", ["read"])}
 # Which of them an action needing a scope is tried with.
 LACKING = {"read": "write+chat", "write": "read", "chat": "write", "admin": "admin's read+write+chat"}
 
@@ -154,7 +156,7 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
     try:
         names = {"admin": "Ada Admin", "host": "Hana Host", "moderator": "Mo Moderator",
                  "member": "Mia Member", "non_member": "Nils Outsider", "advisor": "Avi Advisor",
-                 "former_member": "Fern Former"}
+                 "former_member": "Fern Former", **GOAL_PEOPLE}
         for role, name in names.items():  # the admin first: the first account is an administrator
             client = new_client()
             clients.append(client)
@@ -227,6 +229,7 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
             deliveries = _ok(await host.client.get(
                 f"/api/v1/webhooks/{world.webhook['id']}/deliveries"))
             world.delivery_id = deliveries["items"][0]["id"]
+        world.extra.update(await _add_goals(accounts, private=private, session=session, settings=settings))
         return world
     finally:
         for client in clients:
@@ -235,6 +238,72 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
 
 def login_body(world: World) -> dict[str, str]:
     return {"email": world.people["member"].email, "password": PASSWORD}
+
+
+# --- goals ---------------------------------------------------------------------------------------
+#
+# The goals matrix has columns of its own (GOAL_ACTORS): `owner` has three goals, one of each
+# visibility; `manager` is the owner's manager; `teammate` shares that manager; `non_member`
+# stands for any other employee; `learning_advisor` holds the Workplace Learning Advisor role
+# (`is_advisor`); `admin` is the administrator; `token_too_few_scopes` is the owner's own token
+# lacking the scope the action needs (GOAL_LACKING); and `anonymous` and `revoked_token` as above.
+# Every goal was first shared with the team, so the teammate could comment and suggest on each,
+# and then set to its visibility. The owner is in the private lounge too, and one step of the
+# team goal is its session: viewers outside the lounge must not learn what that step is.
+
+GOAL_ACTORS = ("anonymous", "owner", "manager", "teammate", "non_member", "learning_advisor", "admin",
+               "token_too_few_scopes", "revoked_token")
+GOAL_LACKING = {"read": "owner's write+chat", "write": "owner's read"}
+GOAL_PEOPLE = {"owner": "Olga Owner", "manager": "Manu Manager", "teammate": "Tia Teammate",
+               "learning_advisor": "Lea Advisor"}
+GOAL_SECRETS = {"private": "Saffron lighthouse", "team": "Juniper ledger", "org": "Cobalt orchard"}
+SIGNED_IN = frozenset(ACTORS + GOAL_ACTORS) - {"anonymous", "token_too_few_scopes", "revoked_token"}
+SECRETS.update({
+    GOAL_SECRETS["private"]: frozenset({"owner"}),
+    GOAL_SECRETS["team"]: frozenset({"owner", "manager", "teammate"}),
+    GOAL_SECRETS["org"]: SIGNED_IN,
+})
+for _secret, _audience in list(SECRETS.items()):
+    if _audience == MEMBERS:  # the goal owner is a member of the private lounge as well
+        SECRETS[_secret] = MEMBERS | {"owner"}
+
+
+async def _add_goals(accounts: dict[str, Account], *, private: dict[str, Any], session: dict[str, Any],
+                     settings: Settings) -> dict[str, str]:
+    """The owner's goals, each with a plan item, a check-in, a comment and a pending suggestion;
+    returns their ids as `goal_<visibility>`, `item_<visibility>`, `suggestion_<visibility>`."""
+    owner, teammate, host = accounts["owner"], accounts["teammate"], accounts["host"]
+    for report in (owner, teammate):
+        _ok(await report.client.patch("/api/v1/me", headers=report.csrf,
+                                      json={"manager_id": accounts["manager"].id}))
+    engine = make_engine(settings)  # the role is set directly: no route is needed to build the world
+    async with engine.begin() as conn:
+        await conn.execute(update(User).where(User.id == accounts["learning_advisor"].id)
+                           .values(is_advisor=True))
+    await engine.dispose()
+    _ok(await host.client.post(f"/api/v1/lounges/{private['id']}/invites", headers=host.csrf,
+                               json={"user_id": owner.id}), 201)
+    made = {"owner_id": owner.id}
+    for visibility, secret in GOAL_SECRETS.items():
+        goal = _ok(await owner.client.post("/api/v1/goals", headers=owner.csrf, json={
+            "title": f"{secret} goal", "why": f"{secret} matters", "visibility": "team"}), 201)
+        path = f"/api/v1/goals/{goal['id']}"
+        item = _ok(await owner.client.post(f"{path}/plan", headers=owner.csrf, json={
+            "kind": "activity", "title": f"{secret} reading"}), 201)
+        _ok(await owner.client.post(f"{path}/checkins", headers=owner.csrf, json={
+            "note": f"{secret} progress", "minutes": 30}), 201)
+        _ok(await teammate.client.post(f"{path}/comments", headers=teammate.csrf, json={
+            "body": f"{secret} cheer"}), 201)
+        suggestion = _ok(await teammate.client.post(f"{path}/suggestions", headers=teammate.csrf, json={
+            "kind": "person", "person_id": accounts["admin"].id, "note": f"{secret} tip"}), 201)
+        if visibility == "team":
+            _ok(await owner.client.post(f"{path}/plan", headers=owner.csrf, json={
+                "kind": "session", "session_id": session["id"]}), 201)
+        else:
+            _ok(await owner.client.patch(path, headers=owner.csrf, json={"visibility": visibility}))
+        made |= {f"goal_{visibility}": goal["id"], f"item_{visibility}": item["id"],
+                 f"suggestion_{visibility}": suggestion["id"]}
+    return made
 
 
 # --- one transaction per cell ------------------------------------------------------------------

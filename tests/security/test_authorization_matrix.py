@@ -41,6 +41,8 @@ from app.web.routes import api_routes
 from tests.conftest import PASSWORD
 from tests.security.matrix_world import (
     ACTORS,
+    GOAL_ACTORS,
+    GOAL_LACKING,
     SECRETS,
     WEBHOOK_URL,
     World,
@@ -167,6 +169,69 @@ GET    /webhooks/{webhook_id}                         read  303  404  404  ok   
 """
 
 
+# The goals and the manager's views, with the goal actors as columns (`matrix_world.py`):
+# anonymous, owner, manager, teammate (same manager), other employee, learning advisor, admin,
+# the owner's token lacking the scope, revoked token. `[private]`, `[team]` and `[org]` name
+# the owner's goal of that visibility (with its plan item and suggestion).
+# Only the owner writes a goal; those who may see it comment and suggest (the owner suggests
+# nothing: 403); to anyone else it does not exist (404), administrators and advisors included.
+GOALS_POLICY = """
+METHOD PATH                                                          SCOPE ano own mgr mat oth adv adm few rvk
+
+[under /api/v1]
+GET    /goals                                                        read  401 ok  ok  ok  ok  ok  ok  403 401
+GET    /goals [of-owner]                                             read  401 ok  ok  ok  ok  ok  ok  403 401
+POST   /goals                                                        write 401 ok  ok  ok  ok  ok  ok  403 401
+GET    /goals/{goal_id} [private]                                    read  401 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id} [team]                                       read  401 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id} [org]                                        read  401 ok  ok  ok  ok  ok  ok  403 401
+PATCH  /goals/{goal_id} [private]                                    write 401 ok  404 404 404 404 404 403 401
+PATCH  /goals/{goal_id} [team]                                       write 401 ok  403 403 404 404 404 403 401
+PATCH  /goals/{goal_id} [org]                                        write 401 ok  403 403 403 403 403 403 401
+DELETE /goals/{goal_id} [private]                                    write 401 ok  404 404 404 404 404 403 401
+DELETE /goals/{goal_id} [team]                                       write 401 ok  403 403 404 404 404 403 401
+DELETE /goals/{goal_id} [org]                                        write 401 ok  403 403 403 403 403 403 401
+GET    /goals/{goal_id}/plan [private]                               read  401 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/plan [team]                                  read  401 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id}/plan [org]                                   read  401 ok  ok  ok  ok  ok  ok  403 401
+POST   /goals/{goal_id}/plan [private]                               write 401 ok  404 404 404 404 404 403 401
+POST   /goals/{goal_id}/plan [team]                                  write 401 ok  403 403 404 404 404 403 401
+POST   /goals/{goal_id}/plan [org]                                   write 401 ok  403 403 403 403 403 403 401
+PATCH  /goals/{goal_id}/plan/{item_id} [private]                     write 401 ok  404 404 404 404 404 403 401
+PATCH  /goals/{goal_id}/plan/{item_id} [team]                        write 401 ok  403 403 404 404 404 403 401
+PATCH  /goals/{goal_id}/plan/{item_id} [org]                         write 401 ok  403 403 403 403 403 403 401
+DELETE /goals/{goal_id}/plan/{item_id} [private]                     write 401 ok  404 404 404 404 404 403 401
+DELETE /goals/{goal_id}/plan/{item_id} [team]                        write 401 ok  403 403 404 404 404 403 401
+DELETE /goals/{goal_id}/plan/{item_id} [org]                         write 401 ok  403 403 403 403 403 403 401
+GET    /goals/{goal_id}/checkins [private]                           read  401 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/checkins [team]                              read  401 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id}/checkins [org]                               read  401 ok  ok  ok  ok  ok  ok  403 401
+POST   /goals/{goal_id}/checkins [private]                           write 401 ok  404 404 404 404 404 403 401
+POST   /goals/{goal_id}/checkins [team]                              write 401 ok  403 403 404 404 404 403 401
+POST   /goals/{goal_id}/checkins [org]                               write 401 ok  403 403 403 403 403 403 401
+GET    /goals/{goal_id}/comments [private]                           read  401 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/comments [team]                              read  401 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id}/comments [org]                               read  401 ok  ok  ok  ok  ok  ok  403 401
+POST   /goals/{goal_id}/comments [private]                           write 401 ok  404 404 404 404 404 403 401
+POST   /goals/{goal_id}/comments [team]                              write 401 ok  ok  ok  404 404 404 403 401
+POST   /goals/{goal_id}/comments [org]                               write 401 ok  ok  ok  ok  ok  ok  403 401
+GET    /goals/{goal_id}/suggestions [private]                        read  401 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/suggestions [team]                           read  401 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id}/suggestions [org]                            read  401 ok  ok  ok  ok  ok  ok  403 401
+POST   /goals/{goal_id}/suggestions [private]                        write 401 403 404 404 404 404 404 403 401
+POST   /goals/{goal_id}/suggestions [team]                           write 401 403 ok  ok  404 404 404 403 401
+POST   /goals/{goal_id}/suggestions [org]                            write 401 403 ok  ok  ok  ok  ok  403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/accept [private] write 401 ok  404 404 404 404 404 403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/accept [team]    write 401 ok  403 403 404 404 404 403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/accept [org]     write 401 ok  403 403 403 403 403 403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/ignore [private] write 401 ok  404 404 404 404 404 403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/ignore [team]    write 401 ok  403 403 404 404 404 403 401
+POST   /goals/{goal_id}/suggestions/{suggestion_id}/ignore [org]     write 401 ok  403 403 403 403 403 403 401
+GET    /team                                                         read  401 ok  ok  ok  ok  ok  ok  403 401
+GET    /me/manager-view                                              read  401 ok  ok  ok  ok  ok  ok  403 401
+"""
+
+
 @dataclass(frozen=True)
 class Variant:
     """Another target for a route than the private lounge's things."""
@@ -183,6 +248,10 @@ VARIANTS = {
     "lounge-filter": Variant(query=(("lounge_id", "private.id"),)),
     "every-lounge": Variant(drop_from_body=("lounge_id",)),
 }
+VARIANTS.update({visibility: Variant(params=(
+    ("goal_id", f"extra.goal_{visibility}"), ("item_id", f"extra.item_{visibility}"),
+    ("suggestion_id", f"extra.suggestion_{visibility}"))) for visibility in ("private", "team", "org")})
+VARIANTS["of-owner"] = Variant(query=(("owner", "extra.owner_id"),))
 
 IN_A_DAY = "2031-06-02T12:00:00+00:00"
 BODIES: dict[str, Any] = {
@@ -216,6 +285,16 @@ BODIES: dict[str, Any] = {
                                         "lounge_id": w.private["id"]},
     "PATCH /api/v1/webhooks/{webhook_id}": {"description": "Changed."},
 }
+BODIES.update({
+    "POST /api/v1/goals": {"title": "Cell goal", "visibility": "team"},
+    "PATCH /api/v1/goals/{goal_id}": {"why": "Changed."},
+    "POST /api/v1/goals/{goal_id}/plan": {"kind": "activity", "title": "Cell step"},
+    "PATCH /api/v1/goals/{goal_id}/plan/{item_id}": {"done": True},
+    "POST /api/v1/goals/{goal_id}/checkins": {"note": "Cell check-in", "minutes": 10},
+    "POST /api/v1/goals/{goal_id}/comments": {"body": "Cell comment"},
+    "POST /api/v1/goals/{goal_id}/suggestions": lambda w: {"kind": "person",
+                                                           "person_id": w.people["host"].id},
+})
 
 # Answers that may show a secret to someone outside its audience, and why that is right.
 LEAK_EXEMPT = {
@@ -232,10 +311,12 @@ class Rule:
     route: str  # "METHOD /path"
     variant: str | None
     scope: str | None
-    outcomes: dict[str, str]
+    outcomes: dict[str, str]  # actor -> outcome, in the table's column order
+    lacking: dict[str, str] | None = None  # scope -> the too-few-scopes token (default: LACKING)
 
 
-def parse_policy(text: str) -> list[Rule]:
+def parse_policy(text: str, actors: tuple[str, ...] = ACTORS,
+                 lacking: dict[str, str] | None = None) -> list[Rule]:
     rules, prefix = [], ""
     for line in text.strip().splitlines()[1:]:
         line = line.strip()
@@ -251,10 +332,10 @@ def parse_policy(text: str) -> list[Rule]:
         method, path, rest = words[0], prefix + words[1], words[2:]
         variant = rest.pop(0).strip("[]") if rest[0].startswith("[") else None
         scope = rest.pop(0)
-        assert len(rest) == len(ACTORS), f"{method} {path}: {len(rest)} outcomes for {len(ACTORS)} actors"
+        assert len(rest) == len(actors), f"{method} {path}: {len(rest)} outcomes for {len(actors)} actors"
         assert variant is None or variant in VARIANTS, f"unknown variant {variant}"
         rules.append(Rule(f"{method} {path}", variant, None if scope == "-" else scope,
-                          dict(zip(ACTORS, rest, strict=True))))
+                          dict(zip(actors, rest, strict=True)), lacking))
     return rules
 
 
@@ -277,7 +358,7 @@ class Cell:
         return f"{self.actor}-{self.route}{suffix}"
 
 
-RULES = parse_policy(POLICY)
+RULES = parse_policy(POLICY) + parse_policy(GOALS_POLICY, GOAL_ACTORS, GOAL_LACKING)
 ROUTES = app_routes()
 
 
@@ -287,7 +368,7 @@ def cells() -> list[Cell]:
         rules = [rule for rule in RULES if rule.route == route]
         if not rules:
             found.append(Cell(route, "-", None))
-        found.extend(Cell(route, actor, rule) for rule in rules for actor in ACTORS)
+        found.extend(Cell(route, actor, rule) for rule in rules for actor in rule.outcomes)
     return found
 
 
@@ -374,15 +455,16 @@ async def _fingerprint(sessions) -> dict[str, str]:
 @pytest.mark.parametrize("cell", CELLS, ids=[cell.id for cell in CELLS])
 async def test_http_cell(matrix: Matrix, cell: Cell):
     if cell.rule is None:
-        pytest.fail(f"route {cell.route} has no policy: add its rows to POLICY")
+        pytest.fail(f"route {cell.route} has no policy: add its rows to POLICY (or GOALS_POLICY)")
     rule, world = cell.rule, matrix.world
     expected = rule.outcomes[cell.actor]
     method, url, body = request_for(rule, world)
+    token = rule.lacking.get(rule.scope or "read") if rule.lacking else None
     async with rolled_back(matrix.app, matrix.engine) as sessions:
         before = await _fingerprint(sessions) if expected != "ok" else None
         async with _client(matrix.app) as client:
             response = await client.request(method, url, json=body,
-                                            headers=world.credentials(cell.actor, rule.scope))
+                                            headers=world.credentials(cell.actor, rule.scope, token=token))
         check_outcome(expected, response)
         check_no_leak(cell, response)
         if before is not None:
