@@ -16,13 +16,12 @@ from app.routers.api_team import report_public
 from app.routers.pages import render_page, to_login
 from app.schemas.common import Page
 from app.schemas.goals import ReportPublic
-from app.services import accounts, goals, sessions, team
+from app.services import accounts, goals, team
 from app.web.auth import MaybeUser
 from app.web.params import ResourceId
 
 router = APIRouter(include_in_schema=False)
 PICKER_SIZE = 8
-SESSION_PAGES = 5  # upcoming sessions searched for a title: at most this many pages of 100
 Search = Annotated[str, Query(max_length=80)]
 
 
@@ -50,23 +49,15 @@ async def manager_view_page(request: Request, db: Db, caller: MaybeUser) -> Resp
 @router.get("/team/goals/{goal_id}/session-picker")
 async def session_picker(request: Request, db: Db, caller: MaybeUser, goal_id: ResourceId,
                          q: Search = "") -> Response:
-    """Upcoming sessions I can see whose title contains `q`, each with a button that suggests
-    it for the goal (`POST /api/v1/goals/{id}/suggestions`)."""
+    """Upcoming sessions whose title contains `q` that both I and the goal's owner can see,
+    each with a button that suggests it for the goal (`POST /api/v1/goals/{id}/suggestions`)."""
     if caller is None:
         return to_login(request)
     goal = await goals.visible_goal(db, viewer=caller.user, goal_id=goal_id)
-    needle = q.strip().casefold()
-    found: list[tuple[str, str, object]] = []
-    cursor: str | None = None
-    for _ in range(SESSION_PAGES if needle else 0):
-        views, cursor = await sessions.list_sessions(db, user_id=caller.user.id, upcoming=True,
-                                                     cursor=cursor, limit=100)
-        found += [(v.session.id, v.session.title, v.session.starts_at) for v in views
-                  if needle in v.session.title.casefold()]
-        if len(found) >= PICKER_SIZE or cursor is None:
-            break
+    found = await team.sessions_to_suggest(db, viewer=caller.user, goal=goal, q=q, limit=PICKER_SIZE)
+    choices = [(v.session.id, v.session.title, v.session.starts_at) for v in found]
     return render_page(request, "fragments/team_picker.html", goal_id=goal.id, kind="session", q=q,
-                       choices=found[:PICKER_SIZE])
+                       choices=choices)
 
 
 @router.get("/team/goals/{goal_id}/people-picker")

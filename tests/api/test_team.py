@@ -221,12 +221,15 @@ async def test_the_pickers_find_sessions_and_people_to_suggest(ana, ben, new_cli
     soon = await make_session(ana, lounge["id"], in_days=2, title="Design reviews that work")
     await make_session(ana, lounge["id"], in_days=3, title="Window functions")
     await make_session(ana, lounge["id"], in_days=-2, title="Design reviews, last time")
+    hidden = await make_lounge(ana, name="Leads only", visibility="private")
+    await make_session(ana, hidden["id"], in_days=2, title="Design reviews for leads")  # Ben cannot see it
 
     picked = await ana.client.get(f"/team/goals/{goal['id']}/session-picker", params={"q": "design"},
                                   headers=HTMX)
     assert picked.status_code == 200
     assert "Design reviews that work" in picked.text
     assert "Window functions" not in picked.text and "last time" not in picked.text
+    assert "for leads" not in picked.text
     assert f'"session_id": "{soon["id"]}"' in picked.text
     assert "No upcoming session" in (await ana.client.get(
         f"/team/goals/{goal['id']}/session-picker", params={"q": "cobol"})).text
