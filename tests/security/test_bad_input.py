@@ -4,14 +4,16 @@ never a hang) and leaves the database exactly as it was. Add a row for every new
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.models import OutboxJob
+from app.schemas.goals import GoalPublic
 from tests.security.snapshot import database_fingerprint
 
 PASSWORD = "correct horse battery"
@@ -42,6 +44,9 @@ def session(**overrides: Any) -> dict[str, Any]:
 
 
 SESSIONS = "/api/v1/lounges/{lounge}/sessions"
+GOALS = "/api/v1/goals"
+GOAL = "/api/v1/goals/{goal}"
+PAST = (date.today() - timedelta(days=2)).isoformat()
 
 
 def nested(depth: int) -> bytes:
@@ -144,6 +149,39 @@ CASES = [
     Case("RSVP maybe", "PUT", "/api/v1/sessions/{session}/rsvp", 422, json={"status": "maybe"}),
     Case("chat body over 4,000 characters", "POST", "/api/v1/channels/{channel}/messages", 422, json={"body": "x" * 4001}),
     Case("empty chat body", "POST", "/api/v1/channels/{channel}/messages", 422, json={"body": "   "}),
+    # Goals: the contract, its plan, check-ins and support ("{...}" in a JSON value names a place)
+    Case("empty goal title", "POST", GOALS, 422, json={"title": ""}),
+    Case("whitespace-only goal title", "POST", GOALS, 422, json={"title": " \t "}),
+    Case("NUL byte in goal title", "POST", GOALS, 422, json={"title": "SQL\x00"}),
+    Case("10 MB contract text", "POST", GOALS, 413, json={"title": "x", "why": "w" * 10_000_000}),
+    Case("6,000-character contract answer", "POST", GOALS, 422, json={"title": "x", "where_i_am": "w" * 6000}),
+    Case("target date in 1900", "POST", GOALS, 422, json={"title": "x", "target_date": "1900-01-01"}),
+    Case("target date in the past", "POST", GOALS, 422, json={"title": "x", "target_date": PAST}),
+    Case("target date on 31 February", "POST", GOALS, 422, json={"title": "x", "target_date": "2031-02-31"}),
+    Case("weekly minutes -5", "POST", GOALS, 422, json={"title": "x", "weekly_minutes": -5}),
+    Case("weekly minutes 100000", "POST", GOALS, 422, json={"title": "x", "weekly_minutes": 100_000}),
+    Case("learning start 25:00", "POST", GOALS, 422, json={"title": "x", "learning_start": "25:00"}),
+    Case("unknown business goal", "POST", GOALS, 422, json={"title": "x", "business_goal_id": "bgl_nowhere"}),
+    Case("goal visibility public", "POST", GOALS, 422, json={"title": "x", "visibility": "public"}),
+    Case("13 skills", "POST", GOALS, 422, json={"title": "x", "skills": [f"s{i}" for i in range(13)]}),
+    Case("goal owned by someone else", "POST", GOALS, 422, json={"title": "x", "owner_id": "usr_someone"}),
+    Case("goal status finished", "PATCH", GOAL, 422, json={"status": "finished"}),
+    Case("null goal title", "PATCH", GOAL, 422, json={"title": None}),
+    Case("goal target date moved to 1900", "PATCH", GOAL, 422, json={"target_date": "1900-01-01"}),
+    Case("goal weekly minutes -5", "PATCH", GOAL, 422, json={"weekly_minutes": -5}),
+    Case("goal business goal that does not exist", "PATCH", GOAL, 422, json={"business_goal_id": "bgl_nowhere"}),
+    Case("unknown goal", "GET", "/api/v1/goals/gol_unknown", 404),
+    Case("goal status filter unknown", "GET", GOALS + "?status=finished", 422),
+    Case("plan item in a private lounge I am not in", "POST", GOAL + "/plan", 422, json={"kind": "session", "session_id": "{hidden_session}"}),
+    Case("plan item for a private lounge I am not in", "POST", GOAL + "/plan", 422, json={"kind": "lounge", "lounge_id": "{hidden_lounge}"}),
+    Case("plan item for a challenge", "POST", GOAL + "/plan", 422, json={"kind": "challenge", "challenge_id": "chl_someday"}),
+    Case("plan item with a javascript: link", "POST", GOAL + "/plan", 422, json={"kind": "resource", "title": "x", "url": "javascript:alert(1)"}),
+    Case("plan item of an unknown kind", "POST", GOAL + "/plan", 422, json={"kind": "quest", "title": "x"}),
+    Case("plan item moved to position -1", "PATCH", GOAL + "/plan/pln_unknown", 422, json={"position": -1}),
+    Case("check-in with 1,441 minutes", "POST", GOAL + "/checkins", 422, json={"note": "x", "minutes": 1441}),
+    Case("empty check-in note", "POST", GOAL + "/checkins", 422, json={"note": ""}),
+    Case("empty goal comment", "POST", GOAL + "/comments", 422, json={"body": "  "}),
+    Case("suggestion without its person", "POST", GOAL + "/suggestions", 422, json={"kind": "person"}),
     # Multipart
     Case("multipart flood of fields", "PATCH", "/api/v1/me", 422, data={f"f{i}": "x" for i in range(1000)}, files={"z": ("z.txt", b"z")}),
     Case("file where none is expected", "PATCH", "/api/v1/me", 422, files={"bio": ("bio.txt", b"hello")}),
@@ -156,15 +194,33 @@ def test_corpus_is_large():
 
 
 @pytest.fixture
-async def places(client, ana, db) -> dict[str, str]:
-    """A lounge, a session and a channel for the cases that need one."""
+async def places(client, ana, ben, db) -> dict[str, str]:
+    """A lounge, a session and a channel for the cases that need one; a goal of the signed-in
+    admin; and a private lounge of Ben's, with a session, that the admin is not in."""
     lounge = (await client.post("/api/v1/lounges", headers=ana.csrf, json={
         "name": "Corpus lounge", "description": "", "tags": [], "visibility": "open"})).json()
     created = await client.post(f"/api/v1/lounges/{lounge['id']}/sessions", headers=ana.csrf,
                                 json=session())
     assert created.status_code == 201, created.text
+    goal = await client.post(GOALS, headers=ana.csrf, json={"title": "Corpus goal"})
+    assert goal.status_code == 201, goal.text
+    hidden = (await ben.client.post("/api/v1/lounges", headers=ben.csrf, json={
+        "name": "Inner circle", "visibility": "private"})).json()
+    hidden_session = await ben.client.post(f"/api/v1/lounges/{hidden['id']}/sessions", headers=ben.csrf,
+                                           json=session())
+    assert hidden_session.status_code == 201, hidden_session.text
     await outbox_settled(db)
-    return {"lounge": lounge["id"], "session": created.json()["id"], "channel": lounge["channel_id"]}
+    return {"lounge": lounge["id"], "session": created.json()["id"], "channel": lounge["channel_id"],
+            "goal": goal.json()["id"], "hidden_lounge": hidden["id"], "hidden_session": hidden_session.json()["id"]}
+
+
+def filled(value: Any, places: dict[str, str]) -> Any:
+    """`value` with every string that is exactly "{place}" replaced by that place's id."""
+    if isinstance(value, dict):
+        return {key: filled(item, places) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in places:
+        return places[value[1:-1]]
+    return value
 
 
 async def outbox_settled(db) -> None:
@@ -192,7 +248,8 @@ async def test_bad_input_is_refused_cleanly(client, new_client, ana, places, db,
         await target.__aenter__()
     try:
         response = await asyncio.wait_for(target.request(
-            case.method, case.path.format(**places), json=case.json, content=case.content, data=case.data,
+            case.method, case.path.format(**places), json=filled(case.json, places), content=case.content,
+            data=case.data,
             files=case.files, headers=headers), HANG_LIMIT_SECONDS)
     finally:
         if not case.auth:
@@ -207,3 +264,17 @@ async def test_like_wildcards_in_search_are_literal(client, ana, ben):
         response = await client.get("/api/v1/users", params={"q": pattern})
         assert response.status_code == 200
         assert response.json()["items"] == [], pattern
+
+
+async def test_markdown_with_scripts_in_a_goal_is_stored_as_text_and_rendered_safely(client, ana):
+    hostile = ('<script>alert(1)</script>\n\n[click](javascript:alert(2)) <img src=x onerror=alert(3)>\n\n'
+               '<a href="https://evil.example" onclick="alert(4)">x</a> **still bold**')
+    created = await client.post(GOALS, headers=ana.csrf, json={"title": "<b>Title</b>", "why": hostile})
+    assert created.status_code == 201, created.text
+    goal = GoalPublic.model_validate((await client.get(f"{GOALS}/{created.json()['id']}")).json())
+    assert goal.why == hostile and goal.title == "<b>Title</b>"  # stored as the text it was
+    html = goal.html("why")
+    assert "<strong>still bold</strong>" in html and "&lt;script&gt;" in html
+    for unsafe in ("<script", "<img", "<a href=\"https://evil", "href=\"javascript"):
+        assert unsafe not in html
+    assert not re.search(r"<[^>]*\bon\w+=", html)  # no tag keeps an event handler (text may show one)
