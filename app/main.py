@@ -40,6 +40,7 @@ from app.routers import (
     health,
     pages,
     pages_admin,
+    pages_goals,
     pages_lounges,
     pages_notifications,
     pages_team,
@@ -177,7 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    pages.router,
                    api_notifications.router, pages_notifications.router,
                    api_lounges.router, api_sessions.router, pages_lounges.router,
-                   api_goals.router, api_team.router, pages_team.router,
+                   api_goals.router, api_team.router, pages_goals.router, pages_team.router,
                    api_chat.router, ws_chat.router, api_webhooks.router, api_business_goals.router,
                    pages_admin.router):
         app.include_router(router)

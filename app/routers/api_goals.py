@@ -26,10 +26,10 @@ from app.schemas.goals import (
     SuggestionCreate,
     SuggestionPublic,
 )
-from app.services import goal_plans, goal_support, goals
+from app.services import business_goals, goal_overview, goal_plans, goal_support, goals
 from app.web.auth import Reader, Writer
 from app.web.forms import FormOrJson
-from app.web.negotiation import VARY, wants_fragment
+from app.web.negotiation import VARY, source_form_id, wants_fragment
 from app.web.openapi import problems
 from app.web.params import Cursor, Limit, ResourceId
 from app.web.respond import hx_redirect, respond
@@ -53,6 +53,13 @@ async def plan_page(db: Db, items: list[PlanItem], *, owner: User,
     """The plan as `viewer_id` may see it, overdue items flagged in the owner's calendar."""
     found = await goal_plans.entries(db, items=items, owner=owner, viewer_id=viewer_id)
     return Page[PlanItemPublic](items=[plan_public(entry) for entry in found])
+
+
+async def next_steps_public(db: Db, viewer: User, goal_ids: list[str],
+                            per_goal: int = 1) -> dict[str, list[PlanItemPublic]]:
+    """The next open steps of each goal, for cards, as `viewer` may see them."""
+    steps = await goal_overview.next_steps(db, viewer=viewer, goal_ids=goal_ids, per_goal=per_goal)
+    return {goal_id: [plan_public(entry) for entry in found] for goal_id, found in steps.items()}
 
 
 def comment_public(view: goal_support.CommentView) -> CommentPublic:
@@ -93,7 +100,9 @@ async def list_goals(request: Request, db: Db, caller: Reader, owner: Owner = No
     views, next_cursor = await goals.list_goals(db, viewer=caller.user, owner=owner, status=status,
                                                 cursor=cursor, limit=limit)
     page = Page[GoalPublic](items=[GoalPublic.of(v) for v in views], next_cursor=next_cursor)
-    return respond(request, page, "fragments/goal_list.html")
+    context = ({"next_steps": await next_steps_public(db, caller.user, [g.id for g in page.items])}
+               if wants_fragment(request) else None)
+    return respond(request, page, "fragments/goal_list.html", context=context)
 
 
 @router.post("", status_code=201, response_model=GoalPublic, responses=problems(401, 403, 413, 415, 422))
@@ -116,7 +125,10 @@ async def update_goal(request: Request, db: Db, caller: Writer, goal_id: Resourc
                       body: FormOrJson[GoalUpdate]) -> Response:
     """Edit the contract, its status or who can see it (owner only)."""
     goal = GoalPublic.of(await goals.update_goal(db, user=caller.user, goal_id=goal_id, changes=body))
-    return respond(request, goal, "fragments/goal_contract.html", context={"saved": True},
+    context = ({"saved": True, "saved_from": source_form_id(request),
+                "business_goals": await business_goals.active_business_goals(db)}
+               if wants_fragment(request) else None)
+    return respond(request, goal, "fragments/goal_contract.html", context=context,
                    headers={"HX-Trigger": "goal-changed"})
 
 

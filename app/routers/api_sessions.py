@@ -49,13 +49,14 @@ async def list_sessions(request: Request, db: Db, caller: Reader,
                         lounge_id: Annotated[str | None, Query(max_length=40)] = None,
                         from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
                         to: AwareDatetime | None = None, mine: bool = False, upcoming: bool = False,
+                        q: Annotated[str | None, Query(max_length=80)] = None,
                         cursor: Cursor = None, limit: Limit = 50) -> Response:
     """Sessions I can see, by start time (`from` inclusive, `to` exclusive); each occurrence
     of a series is its own item. `mine` keeps those I host or go to (or wait for);
-    `upcoming` those not over yet and not cancelled."""
+    `upcoming` those not over yet and not cancelled; `q` those whose title contains it."""
     views, next_cursor = await sessions.list_sessions(
         db, user_id=caller.user.id, lounge_id=lounge_id, start=from_, end=to, mine=mine,
-        upcoming=upcoming, cursor=cursor, limit=limit)
+        upcoming=upcoming, q=q, cursor=cursor, limit=limit)
     page = Page[SessionPublic](items=[SessionPublic.of(v) for v in views], next_cursor=next_cursor)
     return respond(request, page, "fragments/session_list.html", context=_zone(caller))
 

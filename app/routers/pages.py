@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.db import Db
+from app.routers.api_goals import next_steps_public
 from app.schemas.accounts import MePublic, TokenPublic, UserPublic
 from app.schemas.common import Page, time_zones
-from app.services import accounts, people
+from app.schemas.goals import GoalPublic
+from app.services import accounts, goal_overview, goals, learning_time, people
 from app.web.auth import MaybeUser
 from app.web.negotiation import VARY
 
@@ -31,10 +33,17 @@ def to_login(request: Request) -> Response:
 
 
 @router.get("/")
-async def home_page(request: Request, caller: MaybeUser) -> Response:
+async def home_page(request: Request, db: Db, caller: MaybeUser) -> Response:
     if caller is None:
         return render_page(request, "pages/welcome.html")
-    return render_page(request, "pages/home.html", me=MePublic.model_validate(caller.user))
+    user = caller.user
+    active, more = await goals.list_goals(db, viewer=user, owner="me", status="active", cursor=None, limit=5)
+    my_goals = Page[GoalPublic](items=[GoalPublic.of(v) for v in active], next_cursor=more)
+    return render_page(
+        request, "pages/home.html", me=MePublic.model_validate(user), my_goals=my_goals,
+        next_steps=await next_steps_public(db, user, [g.id for g in my_goals.items], per_goal=3),
+        week=await learning_time.this_week(db, user=user),
+        example=goal_overview.example_contract(today=goals.today_for(user)))
 
 
 @router.get("/login")

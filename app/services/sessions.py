@@ -34,6 +34,7 @@ from app.services import events, goal_plans
 from app.services.lounges import (
     MANAGERS,
     add_in_order,
+    like_pattern,
     role_of,
     session_chat_closed,
     visible_lounge,
@@ -204,11 +205,11 @@ async def _managed_session(db: AsyncSession, *, session_id: str, user_id: str) -
 
 async def list_sessions(db: AsyncSession, *, user_id: str, lounge_id: str | None = None,
                         start: datetime | None = None, end: datetime | None = None, mine: bool = False,
-                        upcoming: bool = False, cursor: str | None = None,
+                        upcoming: bool = False, q: str | None = None, cursor: str | None = None,
                         limit: int = 50) -> tuple[list[SessionView], str | None]:
     """Sessions the viewer may see, by start time; `start` inclusive, `end` exclusive; `mine`
     keeps those they host, co-host, go to or wait for; `upcoming` those not yet over nor
-    cancelled."""
+    cancelled; `q` those whose title contains it."""
     query = select(LearningSession).join(Lounge, Lounge.id == LearningSession.lounge_id).where(
         visible_to(user_id))
     if lounge_id is not None:
@@ -220,6 +221,8 @@ async def list_sessions(db: AsyncSession, *, user_id: str, lounge_id: str | None
         query = query.where(LearningSession.starts_at < end)
     if upcoming:
         query = query.where(LearningSession.status == "scheduled", LearningSession.ends_at > _now())
+    if q and q.strip():
+        query = query.where(func.lower(LearningSession.title).like(like_pattern(q.strip()), escape="\\"))
     if mine:
         query = query.where(or_(
             LearningSession.host_id == user_id,

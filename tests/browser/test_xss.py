@@ -136,6 +136,17 @@ FIELDS: dict[str, Field] = {f.code: f for f in [
     Field("cw", "markdown", (("session", "[data-role=log]"),)),
     Field("nt", "text", (("notifications", "#notification-list"),)),
     Field("wd", "text", (("webhooks", "#webhook-list"), ("admin", "#webhook-list"))),
+    Field("gt", "text", (("goal", "#goal-title"), ("goals", "#my-goals"), ("home", "main"))),
+    Field("gw", "markdown", (("goal", "#part-why"),)),
+    Field("g1", "markdown", (("goal", "#part-where_i_am"),)),
+    Field("g2", "markdown", (("goal", "#part-where_i_want_to_be"),)),
+    Field("g3", "markdown", (("goal", "#part-how_i_will_get_there"),)),
+    Field("g4", "markdown", (("goal", "#part-how_i_will_know"),)),
+    Field("gk", "markdown", (("goal", "#part-details"),)),  # split at commas into skills
+    Field("pt", "text", (("goal", "#plan"), ("goals", "#my-goals"), ("home", "main"))),
+    Field("ci", "text", (("goal", "#checkin-timeline"),)),
+    Field("cm", "markdown", (("goal", "#comment-items"),)),
+    Field("sg", "text", (("goal", "#suggestion-items"),)),
 ]}
 NAMES = {
     "dn": "display name", "bi": "bio", "ha": "handle", "tk": "token name", "ln": "lounge name",
@@ -143,6 +154,9 @@ NAMES = {
     "sl": "session location", "sj": "join link", "sn": "session notes", "rt": "resource title",
     "ru": "resource url", "fc": "feedback comment", "ft": "feedback takeaway", "ch": "chat over HTTP",
     "cw": "chat over WebSocket", "nt": "notification", "wd": "webhook description",
+    "gt": "goal title", "gw": "goal why", "g1": "goal where I am", "g2": "goal where I want to be",
+    "g3": "goal how I will get there", "g4": "goal how I will know", "gk": "goal skills",
+    "pt": "plan item title", "ci": "check-in note", "cm": "goal comment", "sg": "suggestion note",
 }
 
 
@@ -224,6 +238,7 @@ class World:
     email: str
     slug: str
     session_id: str
+    goal_id: str
 
 
 def _register(base_url: str, email: str, display_name: str) -> httpx.Response:
@@ -284,8 +299,40 @@ def seed(base_url: str, index: int, rendering: Rendering) -> World:
     out["wd"] = _outcome(api.post("/api/v1/webhooks", json={
         "url": WEBHOOK_TARGET, "events": ["session.cancelled"], "description": v("wd"),
         "lounge_id": lounge["id"]}), lambda b: b["description"])
+    goal_id = _seed_goal(base_url, index, api, rendering)
     api.close()
-    return World(email=email, slug=lounge["slug"], session_id=session["id"])
+    return World(email=email, slug=lounge["slug"], session_id=session["id"], goal_id=goal_id)
+
+
+def _seed_goal(base_url: str, index: int, api: httpx.Client, rendering: Rendering) -> str:
+    """A learning contract shared with everyone, each of its fields written on its own; its
+    plan, a check-in, a comment, and a colleague's suggestion; returns the goal's id."""
+    out = rendering.outcomes
+    v = lambda code: value_for(index, code)  # noqa: E731
+
+    created = api.post("/api/v1/goals", json={"title": v("gt"), "visibility": "org"})
+    out["gt"] = _outcome(created, lambda b: b["title"])
+    if not out["gt"].accepted:
+        created = api.post("/api/v1/goals", json={"title": f"Goal {marker(index, 'xx')}",
+                                                  "visibility": "org"})
+        assert created.status_code == 201, created.text
+    goal = created.json()
+    path = f"/api/v1/goals/{goal['id']}"
+    for code, name in (("gw", "why"), ("g1", "where_i_am"), ("g2", "where_i_want_to_be"),
+                       ("g3", "how_i_will_get_there"), ("g4", "how_i_will_know")):
+        out[code] = _outcome(api.patch(path, json={name: v(code)}), lambda b, name=name: b[name])
+    out["gk"] = _outcome(api.patch(path, json={"skills": [v("gk")]}), lambda b: ", ".join(b["skills"]))
+    out["pt"] = _outcome(api.post(f"{path}/plan", json={"kind": "activity", "title": v("pt")}),
+                         lambda b: b["title"])
+    out["ci"] = _outcome(api.post(f"{path}/checkins", json={"note": v("ci")}), lambda b: b["note"])
+    out["cm"] = _outcome(api.post(f"{path}/comments", json={"body": v("cm")}), lambda b: b["body"])
+    helper = f"xss{index}-helper-{time.monotonic_ns()}@example.com"
+    assert _register(base_url, helper, f"Helper {index}").status_code == 201
+    with api_client(base_url, helper, PASSWORD) as colleague:
+        me = colleague.get("/api/v1/me").json()
+        out["sg"] = _outcome(colleague.post(f"{path}/suggestions", json={
+            "kind": "person", "person_id": me["id"], "note": v("sg")}), lambda b: b["note"])
+    return goal["id"]
 
 
 # Attributes that may carry a person's text (escaped by Jinja): form values, link targets,
@@ -348,13 +395,15 @@ _INSPECT = """
 }
 """
 
-PAGES = ("home", "lounges", "lounge", "session", "schedule", "settings", "notifications", "webhooks")
+PAGES = ("home", "lounges", "lounge", "session", "schedule", "settings", "notifications", "webhooks",
+         "goals", "goal")
 
 
 def _path(name: str, index: int, world: World) -> str:
     return {"home": "/", "lounges": f"/lounges?q=zq{index:02d}", "lounge": f"/lounges/{world.slug}",
             "session": f"/sessions/{world.session_id}", "schedule": "/schedule", "settings": "/settings",
-            "notifications": "/notifications", "webhooks": "/webhooks", "admin": "/admin"}[name]
+            "notifications": "/notifications", "webhooks": "/webhooks", "admin": "/admin",
+            "goals": "/goals", "goal": f"/goals/{world.goal_id}"}[name]
 
 
 def _settle(page: Page) -> None:

@@ -229,6 +229,18 @@ POST   /goals/{goal_id}/suggestions/{suggestion_id}/ignore [team]    write 401 o
 POST   /goals/{goal_id}/suggestions/{suggestion_id}/ignore [org]     write 401 ok  403 403 403 403 403 403 401
 GET    /team                                                         read  401 ok  ok  ok  ok  ok  ok  403 401
 GET    /me/manager-view                                              read  401 ok  ok  ok  ok  ok  ok  403 401
+
+[at the root]
+GET    /goals                                                        read  303 ok  ok  ok  ok  ok  ok  403 401
+GET    /goals/{goal_id} [private]                                    read  303 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id} [team]                                       read  303 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id} [org]                                        read  303 ok  ok  ok  ok  ok  ok  403 401
+GET    /goals/{goal_id}/picker [private]                             read  303 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/picker [team]                                read  303 ok  403 403 404 404 404 403 401
+GET    /goals/{goal_id}/picker [org]                                 read  303 ok  403 403 403 403 403 403 401
+GET    /goals/{goal_id}/steps/{item_id} [private]                    read  303 ok  404 404 404 404 404 403 401
+GET    /goals/{goal_id}/steps/{item_id} [team]                       read  303 ok  ok  ok  404 404 404 403 401
+GET    /goals/{goal_id}/steps/{item_id} [org]                        read  303 ok  ok  ok  ok  ok  ok  403 401
 """
 
 
