@@ -108,7 +108,11 @@ async def goal_picker(request: Request, db: Db, caller: MaybeUser, goal_id: Reso
     text = q.strip()
     found: list[tuple[str, str, str, datetime | None]] = []  # (id, title, detail, starts at)
     if text and kind == "session":
-        views, _ = await sessions.list_sessions(db, user_id=viewer.id, upcoming=True, q=text, limit=PICKS)
+        if purpose == "suggestion":
+            views = await goal_support.suggestable_sessions(db, viewer=viewer, goal=goal.goal, q=text,
+                                                            limit=PICKS)
+        else:
+            views, _ = await sessions.list_sessions(db, user_id=viewer.id, upcoming=True, q=text, limit=PICKS)
         found = [(v.session.id, v.session.title, v.lounge.name, v.session.starts_at) for v in views]
     elif text and kind == "lounge":
         lounge_views, _ = await lounges.list_lounges(db, user_id=viewer.id, q=text, limit=PICKS)

@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import GoalComment, GoalSuggestion, LearningSession, PlanItem, User
+from app.models import Goal, GoalComment, GoalSuggestion, LearningSession, Lounge, PlanItem, User
 from app.schemas.goals import CommentCreate, PlanItemCreate, SuggestionCreate
 from app.services.goal_plans import stage_item, visible_session
 from app.services.goals import own_goal, visible_goal
+from app.services.lounges import visible_to
 from app.services.notifications import notify
 from app.services.pagination import page_of
+from app.services.sessions import SessionView, list_sessions
 
 
 @dataclass(frozen=True)
@@ -138,3 +140,14 @@ async def ignore_suggestion(db: AsyncSession, *, user: User, goal_id: str,
     suggestion.status = "ignored"
     await db.commit()
     return await _view(db, suggestion)
+
+
+async def suggestable_sessions(db: AsyncSession, *, viewer: User, goal: Goal, q: str,
+                               limit: int) -> list[SessionView]:
+    """Upcoming sessions whose title contains `q` that `viewer` may suggest for `goal`: those
+    both they and the goal's owner can see (a suggestion the owner could not open is refused)."""
+    views, _ = await list_sessions(db, user_id=viewer.id, upcoming=True, q=q, limit=100)
+    lounge_ids = {v.session.lounge_id for v in views}
+    owner_sees = set((await db.scalars(select(Lounge.id).where(
+        Lounge.id.in_(lounge_ids), visible_to(goal.owner_id)))).all()) if lounge_ids else set()
+    return [v for v in views if v.session.lounge_id in owner_sees][:limit]

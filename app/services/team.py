@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import BusinessGoal, Goal, GoalCheckIn, LearningSession, Lounge, PlanItem, Rsvp, User
+from app.models import BusinessGoal, Goal, GoalCheckIn, LearningSession, PlanItem, Rsvp, User
 from app.models.base import utcnow
-from app.services import sessions
 from app.services.goal_plans import PlanEntry, entries
 from app.services.goals import GoalView
-from app.services.lounges import visible_to as lounge_visible_to
-from app.services.sessions import SessionView
 
 SHARED_WITH_MANAGER = ("team", "org")
 RECENT_CHECKINS = 5
@@ -100,24 +97,3 @@ async def list_reports(db: AsyncSession, *, manager: User) -> list[ReportView]:
 async def manager_view(db: AsyncSession, *, user: User) -> ReportView:
     """Exactly what `list_reports` shows my manager about me."""
     return (await _reports(db, [user]))[0]
-
-
-async def sessions_to_suggest(db: AsyncSession, *, viewer: User, goal: Goal, q: str, limit: int,
-                              pages: int = 5) -> list[SessionView]:
-    """Upcoming sessions whose title contains `q` that `viewer` may suggest for `goal`: those
-    both they and the goal's owner can see (a suggestion the owner could not open is refused).
-    At most `pages` pages of 100 upcoming sessions are searched."""
-    needle = q.strip().casefold()
-    found: list[SessionView] = []
-    cursor: str | None = None
-    for _ in range(pages if needle else 0):
-        views, cursor = await sessions.list_sessions(db, user_id=viewer.id, upcoming=True, cursor=cursor,
-                                                     limit=100)
-        matching = [v for v in views if needle in v.session.title.casefold()]
-        lounge_ids = {v.session.lounge_id for v in matching}
-        owner_sees = set((await db.scalars(select(Lounge.id).where(
-            Lounge.id.in_(lounge_ids), lounge_visible_to(goal.owner_id)))).all()) if lounge_ids else set()
-        found += [v for v in matching if v.session.lounge_id in owner_sees]
-        if len(found) >= limit or cursor is None:
-            break
-    return found[:limit]

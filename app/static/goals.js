@@ -170,14 +170,12 @@ document.addEventListener("htmx:after:request", (event) => {
   const picker = button.closest("[data-picker]");
   const title = button.closest("li")?.querySelector(".pick-label strong")?.textContent ?? "";
   const suggested = button.getAttribute("hx-post")?.endsWith("/suggestions");
+  const note = suggested ? button.closest(".suggest")?.querySelector("[name=note]") : null;
   setTimeout(() => {
     const input = picker?.querySelector("input[type=search]");
     const results = picker?.querySelector(".pick-results-box");
     if (results) results.replaceChildren();
-    if (suggested) {
-      const note = document.getElementById("suggest-note");
-      if (note) note.value = "";
-    }
+    if (note) note.value = "";
     if (input) {
       input.value = "";
       input.focus();

@@ -11,6 +11,8 @@ import pytest
 from tests.api.sessions_helpers import join, make_lounge, make_session, rsvp
 from tests.conftest import Account, sign_up
 
+SUGGEST_SESSION = {"kind": "session", "purpose": "suggestion"}
+SUGGEST_PERSON = {"kind": "person", "purpose": "suggestion"}
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 
@@ -177,12 +179,12 @@ async def test_fragments_offer_support_only_to_the_manager(ana, ben):
     assert team.status_code == 200 and team.headers["content-type"].startswith("text/html")
     assert "Lead a &lt;b&gt;design&lt;/b&gt; review" in team.text
     assert f'hx-post="/api/v1/goals/{goal["id"]}/comments"' in team.text
-    assert f'/team/goals/{goal["id"]}/session-picker' in team.text
+    assert f'/goals/{goal["id"]}/picker?kind=session&amp;purpose=suggestion' in team.text
     assert "the people who share that manager" in team.text
 
     mine = await ben.client.get("/api/v1/me/manager-view", headers=HTMX)
     assert mine.status_code == 200
-    assert "/comments" not in mine.text and "session-picker" not in mine.text
+    assert "/comments" not in mine.text and "purpose=suggestion" not in mine.text
     assert "Change who can see it" in mine.text
     assert "the people who share that manager" in mine.text
 
@@ -224,7 +226,7 @@ async def test_the_pickers_find_sessions_and_people_to_suggest(ana, ben, new_cli
     hidden = await make_lounge(ana, name="Leads only", visibility="private")
     await make_session(ana, hidden["id"], in_days=2, title="Design reviews for leads")  # Ben cannot see it
 
-    picked = await ana.client.get(f"/team/goals/{goal['id']}/session-picker", params={"q": "design"},
+    picked = await ana.client.get(f"/goals/{goal['id']}/picker", params={"q": "design", **SUGGEST_SESSION},
                                   headers=HTMX)
     assert picked.status_code == 200
     assert "Design reviews that work" in picked.text
@@ -232,16 +234,17 @@ async def test_the_pickers_find_sessions_and_people_to_suggest(ana, ben, new_cli
     assert "for leads" not in picked.text
     assert f'"session_id": "{soon["id"]}"' in picked.text
     assert "No upcoming session" in (await ana.client.get(
-        f"/team/goals/{goal['id']}/session-picker", params={"q": "cobol"})).text
-    assert "<li>" not in (await ana.client.get(f"/team/goals/{goal['id']}/session-picker")).text
+        f"/goals/{goal['id']}/picker", params={"q": "cobol", **SUGGEST_SESSION})).text
+    assert "<li>" not in (await ana.client.get(f"/goals/{goal['id']}/picker", params=SUGGEST_SESSION)).text
 
     async with new_client() as c:
         cleo = await sign_up(c, "cleo@example.com", "Cleo Park")
-        people = await ana.client.get(f"/team/goals/{goal['id']}/people-picker", params={"q": "o"})
+        people = await ana.client.get(f"/goals/{goal['id']}/picker", params={"q": "o", **SUGGEST_PERSON})
         assert "Cleo Park" in people.text and "Ben Okafor" not in people.text  # not the owner
         assert f'"person_id": "{cleo.id}"' in people.text
         # Someone the goal is not shared with cannot use its pickers.
-        assert (await c.get(f"/team/goals/{goal['id']}/people-picker", params={"q": "a"})).status_code == 404
+        outsider = await c.get(f"/goals/{goal['id']}/picker", params={"q": "a", **SUGGEST_PERSON})
+        assert outsider.status_code == 404
 
     suggested = await ana.client.post(f"/api/v1/goals/{goal['id']}/suggestions", headers=ana.csrf,
                                       data={"kind": "session", "session_id": soon["id"], "note": "Good one"})

@@ -360,9 +360,9 @@ def test_a_colleague_comments_and_suggests_the_owner_accepts_hidden_goals_are_40
     page.get_by_label("Why (optional)").fill("Priya runs the best reviews.")
     page.get_by_label("Find a colleague").press_sequentially("Priya", delay=20)
     page.get_by_role("button", name="Suggest “Priya Reviewer”").click()
-    expect(page.locator("#suggestion-items li")).to_have_count(1)
-    expect(page.locator("#suggestion-items")).to_contain_text("talking to Priya Reviewer")
-    expect(page.locator("#suggestion-items")).to_contain_text("Waiting for an answer")
+    expect(page.locator("ul.suggestions li")).to_have_count(1)
+    expect(page.locator("ul.suggestions")).to_contain_text("talking to Priya Reviewer")
+    expect(page.locator("ul.suggestions")).to_contain_text("Waiting for an answer")
     expect(page.get_by_label("Why (optional)")).to_have_value("")
     axe_scan(page, "goal-colleague")
 
@@ -375,7 +375,7 @@ def test_a_colleague_comments_and_suggests_the_owner_accepts_hidden_goals_are_40
     owner = fay.page
     owner.goto(f"/goals/{shared['id']}")
     expect(owner.locator("#comment-items")).to_contain_text("Gil Colleague")
-    suggestion = owner.locator("#suggestion-items li", has_text="Priya Reviewer")
+    suggestion = owner.locator("ul.suggestions li", has_text="Priya Reviewer")
     expect(suggestion).to_contain_text("Priya runs the best reviews.")
     suggestion.get_by_role("button", name="Add to my plan: Priya Reviewer").click()
     expect(suggestion).to_contain_text("Added to the plan")

@@ -136,7 +136,7 @@ def test_what_the_manager_sees_follows_what_the_report_shares(new_page, create_a
 
     shared.get_by_label("Why you suggest it (optional)").fill("The best intro I know.")
     shared.get_by_label("Find an upcoming session").press_sequentially("design rev", delay=20)
-    pick = shared.get_by_role("button", name=f"Suggest {SESSION}")
+    pick = shared.get_by_role("button", name=f"Suggest “{SESSION}”")
     expect(pick).to_be_visible()
     expect(shared.locator(f"#suggest-{goal['id']}-sessions")).not_to_contain_text("Reviews, part one")
     pick.focus()
@@ -145,7 +145,7 @@ def test_what_the_manager_sees_follows_what_the_report_shares(new_page, create_a
     expect(made).to_contain_text(SESSION)
     expect(made).to_contain_text("The best intro I know.")
     shared.get_by_label("Find a person").press_sequentially("cleo", delay=20)
-    shared.get_by_role("button", name="Suggest Cleo Park").click()
+    shared.get_by_role("button", name="Suggest “Cleo Park”").click()
     expect(made.locator("li")).to_have_count(2)
     expect(made).to_contain_text("Cleo Park")
     axe_scan(maya.page, "team-support")

@@ -146,7 +146,7 @@ FIELDS: dict[str, Field] = {f.code: f for f in [
     Field("pt", "text", (("goal", "#plan"), ("goals", "#my-goals"), ("home", "main"))),
     Field("ci", "text", (("goal", "#checkin-timeline"),)),
     Field("cm", "markdown", (("goal", "#comment-items"),)),
-    Field("sg", "text", (("goal", "#suggestion-items"),)),
+    Field("sg", "text", (("goal", "ul.suggestions"),)),
 ]}
 NAMES = {
     "dn": "display name", "bi": "bio", "ha": "handle", "tk": "token name", "ln": "lounge name",

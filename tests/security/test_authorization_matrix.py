@@ -243,12 +243,6 @@ GET    /goals/{goal_id}/steps/{item_id} [team]                       read  303 o
 GET    /goals/{goal_id}/steps/{item_id} [org]                        read  303 ok  ok  ok  ok  ok  ok  403 401
 GET    /team                                                         read  303 ok  ok  ok  ok  ok  ok  403 401
 GET    /me/manager-view                                              read  303 ok  ok  ok  ok  ok  ok  403 401
-GET    /team/goals/{goal_id}/session-picker [private]                read  303 ok  404 404 404 404 404 403 401
-GET    /team/goals/{goal_id}/session-picker [team]                   read  303 ok  ok  ok  404 404 404 403 401
-GET    /team/goals/{goal_id}/session-picker [org]                    read  303 ok  ok  ok  ok  ok  ok  403 401
-GET    /team/goals/{goal_id}/people-picker [private]                 read  303 ok  404 404 404 404 404 403 401
-GET    /team/goals/{goal_id}/people-picker [team]                    read  303 ok  ok  ok  404 404 404 403 401
-GET    /team/goals/{goal_id}/people-picker [org]                     read  303 ok  ok  ok  ok  ok  ok  403 401
 """
 
 
