@@ -114,6 +114,10 @@ class GoalCreate(_GoalFields):
 
 
 class GoalUpdate(_GoalFields):
+    # An edit form emptying a contract answer clears it (sent as null, stored as "").
+    form_blank_clears: ClassVar[tuple[str, ...]] = (
+        "business_goal_id", "target_date", "weekly_minutes", "why", "where_i_am", "where_i_want_to_be",
+        "how_i_will_get_there", "how_i_will_know")
     title: GoalTitle | None = None
     why: ContractText | None = None
     where_i_am: ContractText | None = None

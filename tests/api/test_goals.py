@@ -118,6 +118,17 @@ async def test_write_read_edit_and_delete_a_learning_contract(team, db):
     assert await rows(db, Goal) == 0
 
 
+async def test_an_edit_form_emptying_an_answer_clears_it_and_leaves_the_others(team):
+    goal = await create(team.owner, why="Reviews wait on two people.", where_i_am="Notes only.")
+    response = await team.owner.client.patch(f"{GOALS}/{goal['id']}", headers=team.owner.csrf,
+                                             data={"why": ""})
+    assert response.status_code == 200, response.text
+    assert response.json()["why"] == "" and response.json()["where_i_am"] == "Notes only."
+    cleared = await team.owner.client.patch(f"{GOALS}/{goal['id']}", headers=team.owner.csrf,
+                                            json={"where_i_am": None})
+    assert cleared.json()["where_i_am"] == "" and cleared.json()["title"] == "Learn SQL"
+
+
 async def test_a_new_goal_is_private_and_hidden_from_everyone_else(team):
     goal = await create(team.owner)
     assert goal["visibility"] == "private" and goal["visible_to"] == "Only you"
