@@ -11,7 +11,6 @@ per page) is on record too.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import tempfile
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import QUICK, ensure_wrk, run_wrk, start_uvicorn
-from tests.databases import POSTGRES_URL, PostgresDatabases, SqliteDatabases
+from bench.common import QUICK, each_database, ensure_wrk, run_wrk, start_uvicorn
 
 SECONDS = 3 if QUICK else 10
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if QUICK else "3"))
@@ -68,7 +66,7 @@ def measure(backend: str, database_url: str, workdir: Path) -> list[tuple[float,
         ours = wrk_app(env, headers, workdir / f"{backend}-app.log")
         uncached = wrk_app({**env, "LOUNGE_DIRECTORY_CACHE_SECONDS": "0"}, headers,
                            workdir / f"{backend}-uncached.log")
-        bare = start_uvicorn("bench.bare_lounges:app", {"BARE_BODY_FILE": str(body_file)},
+        bare = start_uvicorn("bench.bare_json:app", {"BARE_BODY_FILE": str(body_file)},
                              workdir / "bare.log")
         try:
             run_wrk(f"{bare.base}/api/v1/lounges", headers={}, seconds=2)
@@ -115,24 +113,9 @@ def main() -> None:
           f"{SECONDS} s x {ROUNDS} rounds")
     summary = {}
     workdir = Path(tempfile.mkdtemp(prefix="lounge-bench-"))
-    sqlite = SqliteDatabases(workdir)
-    url = asyncio.run(sqlite.create())
-    print("SQLite:")
-    summary["sqlite"] = measure("sqlite", url, workdir)
-    pg_url = os.environ.get("LOUNGE_DATABASE_URL", "")
-    pg_url = pg_url if pg_url.startswith("postgresql") else POSTGRES_URL
-    try:
-        postgres = PostgresDatabases(pg_url)
-    except OSError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipped")
-    else:
-        db_url = asyncio.run(postgres.create())
-        print("PostgreSQL:")
-        try:
-            summary["postgresql"] = measure("postgresql", db_url, workdir)
-        finally:
-            asyncio.run(postgres.drop(db_url))
-            postgres.close()
+    for label, url in each_database(workdir):
+        print(f"{label}:")
+        summary[label.lower()] = measure(label.lower(), url, workdir)
     print("\nsummary (medians):")
     for backend, results in summary.items():
         report(backend, results)

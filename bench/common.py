@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,3 +120,24 @@ def run_wrk(url: str, *, headers: dict[str, str], connections: int = 64,
 def ensure_wrk() -> None:
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         raise SystemExit("wrk is not installed (make bench installs it from Debian's packages)")
+
+
+def each_database(workdir: Path) -> Iterator[tuple[str, str]]:
+    """A fresh, migrated database on SQLite, then on PostgreSQL when it is reachable (the one
+    in `LOUNGE_DATABASE_URL`, else the local test server), as (label, URL); each is dropped
+    once the caller moves on."""
+    from tests.databases import POSTGRES_URL, PostgresDatabases, SqliteDatabases
+
+    yield "SQLite", asyncio.run(SqliteDatabases(workdir).create())
+    pg_url = os.environ.get("LOUNGE_DATABASE_URL", "")
+    try:
+        postgres = PostgresDatabases(pg_url if pg_url.startswith("postgresql") else POSTGRES_URL)
+    except OSError as exc:
+        print(f"PostgreSQL not reachable ({exc}); skipped")
+        return
+    url = asyncio.run(postgres.create())
+    try:
+        yield "PostgreSQL", url
+    finally:
+        asyncio.run(postgres.drop(url))
+        postgres.close()

@@ -11,7 +11,6 @@ shared goals each), and the pages `/goals` and `/goals/{id}` with a signed-in co
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import tempfile
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import QUICK, ensure_wrk, run_wrk, start_uvicorn
-from tests.databases import POSTGRES_URL, PostgresDatabases, SqliteDatabases
+from bench.common import QUICK, each_database, ensure_wrk, run_wrk, start_uvicorn
 
 SECONDS = 3 if QUICK else 10
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if QUICK else "3"))
@@ -156,23 +154,9 @@ def main() -> None:
           f"{SECONDS} s x {ROUNDS} rounds")
     workdir = Path(tempfile.mkdtemp(prefix="lounge-bench-goals-"))
     summary = {}
-    sqlite = SqliteDatabases(workdir)
-    print("SQLite:")
-    summary["SQLite"] = measure("sqlite", asyncio.run(sqlite.create()), workdir)
-    pg_url = os.environ.get("LOUNGE_DATABASE_URL", "")
-    pg_url = pg_url if pg_url.startswith("postgresql") else POSTGRES_URL
-    try:
-        postgres = PostgresDatabases(pg_url)
-    except OSError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipped")
-    else:
-        db_url = asyncio.run(postgres.create())
-        print("PostgreSQL:")
-        try:
-            summary["PostgreSQL"] = measure("postgresql", db_url, workdir)
-        finally:
-            asyncio.run(postgres.drop(db_url))
-            postgres.close()
+    for label, url in each_database(workdir):
+        print(f"{label}:")
+        summary[label] = measure(label.lower(), url, workdir)
     for backend, figures in summary.items():
         report(backend, figures)
 

@@ -136,17 +136,21 @@ FIELDS: dict[str, Field] = {f.code: f for f in [
     Field("cw", "markdown", (("session", "[data-role=log]"),)),
     Field("nt", "text", (("notifications", "#notification-list"),)),
     Field("wd", "text", (("webhooks", "#webhook-list"), ("admin", "#webhook-list"))),
-    Field("gt", "text", (("goal", "#goal-title"), ("goals", "#my-goals"), ("home", "main"))),
+    Field("gt", "text", (("goal", "#goal-title"), ("goals", "#my-goals"), ("home", "main"),
+                         ("manager-view", "#manager-view"))),
     Field("gw", "markdown", (("goal", "#part-why"),)),
     Field("g1", "markdown", (("goal", "#part-where_i_am"),)),
     Field("g2", "markdown", (("goal", "#part-where_i_want_to_be"),)),
     Field("g3", "markdown", (("goal", "#part-how_i_will_get_there"),)),
     Field("g4", "markdown", (("goal", "#part-how_i_will_know"),)),
     Field("gk", "markdown", (("goal", "#part-details"),)),  # split at commas into skills
-    Field("pt", "text", (("goal", "#plan"), ("goals", "#my-goals"), ("home", "main"))),
-    Field("ci", "text", (("goal", "#checkin-timeline"),)),
+    Field("pt", "text", (("goal", "#plan"), ("goals", "#my-goals"), ("home", "main"),
+                         ("manager-view", "#manager-view"))),
+    Field("ci", "text", (("goal", "#checkin-timeline"), ("manager-view", "#manager-view"))),
     Field("cm", "markdown", (("goal", "#comment-items"),)),
     Field("sg", "text", (("goal", "ul.suggestions"),)),
+    Field("bt", "text", (("goal", "#part-details"), ("admin", "#business-goal-list"))),
+    Field("bd", "text", (("admin", "#business-goal-list"),)),
 ]}
 NAMES = {
     "dn": "display name", "bi": "bio", "ha": "handle", "tk": "token name", "ln": "lounge name",
@@ -157,6 +161,7 @@ NAMES = {
     "gt": "goal title", "gw": "goal why", "g1": "goal where I am", "g2": "goal where I want to be",
     "g3": "goal how I will get there", "g4": "goal how I will know", "gk": "goal skills",
     "pt": "plan item title", "ci": "check-in note", "cm": "goal comment", "sg": "suggestion note",
+    "bt": "business goal title", "bd": "business goal description",
 }
 
 
@@ -246,7 +251,7 @@ def _register(base_url: str, email: str, display_name: str) -> httpx.Response:
         "email": email, "password": PASSWORD, "display_name": display_name})
 
 
-def seed(base_url: str, index: int, rendering: Rendering) -> World:
+def seed(base_url: str, index: int, rendering: Rendering, admin_email: str) -> World:
     """Put payload `index` into every field through the API; returns where it went."""
     out = rendering.outcomes
     v = lambda code: value_for(index, code)  # noqa: E731
@@ -299,14 +304,15 @@ def seed(base_url: str, index: int, rendering: Rendering) -> World:
     out["wd"] = _outcome(api.post("/api/v1/webhooks", json={
         "url": WEBHOOK_TARGET, "events": ["session.cancelled"], "description": v("wd"),
         "lounge_id": lounge["id"]}), lambda b: b["description"])
-    goal_id = _seed_goal(base_url, index, api, rendering)
+    goal_id = _seed_goal(base_url, index, api, rendering, admin_email)
     api.close()
     return World(email=email, slug=lounge["slug"], session_id=session["id"], goal_id=goal_id)
 
 
-def _seed_goal(base_url: str, index: int, api: httpx.Client, rendering: Rendering) -> str:
-    """A learning contract shared with everyone, each of its fields written on its own; its
-    plan, a check-in, a comment, and a colleague's suggestion; returns the goal's id."""
+def _seed_goal(base_url: str, index: int, api: httpx.Client, rendering: Rendering, admin_email: str) -> str:
+    """A learning contract shared with everyone, each of its fields written on its own, serving
+    a business goal the administrator published; its plan, a check-in, a comment, and a
+    colleague's suggestion; returns the goal's id."""
     out = rendering.outcomes
     v = lambda code: value_for(index, code)  # noqa: E731
 
@@ -322,6 +328,15 @@ def _seed_goal(base_url: str, index: int, api: httpx.Client, rendering: Renderin
                        ("g3", "how_i_will_get_there"), ("g4", "how_i_will_know")):
         out[code] = _outcome(api.patch(path, json={name: v(code)}), lambda b, name=name: b[name])
     out["gk"] = _outcome(api.patch(path, json={"skills": [v("gk")]}), lambda b: ", ".join(b["skills"]))
+    with api_client(base_url, admin_email, PASSWORD) as admin:
+        published = admin.post("/api/v1/business-goals", json={"title": v("bt")})
+        out["bt"] = _outcome(published, lambda b: b["title"])
+        described = admin.post("/api/v1/business-goals", json={
+            "title": f"Described {marker(index, 'xx')}", "description": v("bd")})
+        out["bd"] = _outcome(described, lambda b: b["description"])
+        if not out["bt"].accepted:
+            published = admin.post("/api/v1/business-goals", json={"title": f"Served {marker(index, 'xx')}"})
+    assert api.patch(path, json={"business_goal_id": published.json()["id"]}).status_code == 200
     out["pt"] = _outcome(api.post(f"{path}/plan", json={"kind": "activity", "title": v("pt")}),
                          lambda b: b["title"])
     out["ci"] = _outcome(api.post(f"{path}/checkins", json={"note": v("ci")}), lambda b: b["note"])
@@ -396,14 +411,14 @@ _INSPECT = """
 """
 
 PAGES = ("home", "lounges", "lounge", "session", "schedule", "settings", "notifications", "webhooks",
-         "goals", "goal")
+         "goals", "goal", "manager-view")
 
 
 def _path(name: str, index: int, world: World) -> str:
     return {"home": "/", "lounges": f"/lounges?q=zq{index:02d}", "lounge": f"/lounges/{world.slug}",
             "session": f"/sessions/{world.session_id}", "schedule": "/schedule", "settings": "/settings",
             "notifications": "/notifications", "webhooks": "/webhooks", "admin": "/admin",
-            "goals": "/goals", "goal": f"/goals/{world.goal_id}"}[name]
+            "goals": "/goals", "goal": f"/goals/{world.goal_id}", "manager-view": "/me/manager-view"}[name]
 
 
 def _settle(page: Page) -> None:
@@ -487,7 +502,7 @@ def rendered(live_server, administrator, renderings, new_page) -> Callable[[int]
             return renderings[index]
         rendering = Rendering()
         renderings[index] = rendering
-        world = seed(live_server, index, rendering)
+        world = seed(live_server, index, rendering, administrator["email"])
         author, _ = signed_in_page(new_page, world.email, PASSWORD)
         dialogs = _watch_dialogs(author)
         for name in PAGES:

@@ -17,47 +17,15 @@ from app.errors import InvalidInput
 from app.models import User
 from app.models.base import utcnow
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint
-from app.schemas.accounts import UserRegister
 from app.schemas.goals import CheckInCreate, GoalCreate, GoalUpdate, PlanItemCreate, PlanItemUpdate
 from app.schemas.lounges import LoungeCreate
 from app.schemas.webhooks import GOAL_EVENT_TYPES, WebhookCreate, WebhookUpdate
-from app.services import accounts, goal_plans, goals, lounges, webhooks
-from app.services.events import EventHandlers
-from app.services.outbox import Worker
-from app.services.ssrf import Allowlist
+from app.services import goal_plans, goals, lounges, webhooks
+from tests.services.webhook_support import LOOPBACK
 from tests.webhook_receiver import receiver
 
-LOOPBACK = Allowlist.parse("127.0.0.1")
 GOAL_EVENTS = ["goal.created", "goal.updated", "goal.achieved", "goal.checked_in", "plan_item.done"]
 CONTRACT = "because the two seniors are a bottleneck"
-
-
-@pytest.fixture
-def make_worker(sessionmaker):
-    def build(**options) -> Worker:
-        options = {"allowlist": LOOPBACK, "retry_base": 0.0, "timeout": 5.0, **options}
-        events = EventHandlers()
-        webhooks.subscribe(events)
-        worker = Worker(sessionmaker, events=events, max_attempts=20)
-        worker.register(webhooks.DELIVER_JOB, webhooks.Sender(**options).deliver)
-        return worker
-
-    return build
-
-
-async def register(db, email: str, name: str) -> User:
-    return await accounts.register_user(db, data=UserRegister(
-        email=email, password="correct horse battery", display_name=name))
-
-
-@pytest.fixture
-async def ana(db) -> User:
-    return await register(db, "ana@example.com", "Ana")  # the first account: an administrator
-
-
-@pytest.fixture
-async def ben(db, ana) -> User:
-    return await register(db, "ben@example.com", "Ben")
 
 
 async def subscribe(db, user: User, url: str, events: list[str], *,

@@ -18,46 +18,12 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.models import Notification, User
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from app.schemas.accounts import UserRegister
 from app.schemas.lounges import LoungeCreate, LoungeUpdate
 from app.schemas.webhooks import WebhookCreate
-from app.services import accounts, lounges, webhooks
-from app.services.events import EventHandlers
-from app.services.outbox import Worker
+from app.services import lounges, webhooks
 from app.services.ssrf import Allowlist
+from tests.services.webhook_support import LOOPBACK, register
 from tests.webhook_receiver import receiver
-
-LOOPBACK = Allowlist.parse("127.0.0.1")
-
-
-@pytest.fixture
-def make_worker(sessionmaker):
-    """An outbox worker that fans events out to webhooks and sends them with `Sender(**options)`."""
-
-    def build(**options) -> Worker:
-        options = {"allowlist": LOOPBACK, "retry_base": 0.0, "timeout": 5.0, **options}
-        events = EventHandlers()
-        webhooks.subscribe(events)
-        worker = Worker(sessionmaker, events=events, max_attempts=20)
-        worker.register(webhooks.DELIVER_JOB, webhooks.Sender(**options).deliver)
-        return worker
-
-    return build
-
-
-async def register(db, email: str, name: str) -> User:
-    return await accounts.register_user(db, data=UserRegister(
-        email=email, password="correct horse battery", display_name=name))
-
-
-@pytest.fixture
-async def ana(db) -> User:
-    return await register(db, "ana@example.com", "Ana")  # the first account: an administrator
-
-
-@pytest.fixture
-async def ben(db, ana) -> User:
-    return await register(db, "ben@example.com", "Ben")
 
 
 @pytest.fixture
