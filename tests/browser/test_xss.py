@@ -328,7 +328,7 @@ def _seed_goal(base_url: str, index: int, api: httpx.Client, rendering: Renderin
                        ("g3", "how_i_will_get_there"), ("g4", "how_i_will_know")):
         out[code] = _outcome(api.patch(path, json={name: v(code)}), lambda b, name=name: b[name])
     out["gk"] = _outcome(api.patch(path, json={"skills": [v("gk")]}), lambda b: ", ".join(b["skills"]))
-    with api_client(base_url, admin_email, PASSWORD) as admin:
+    with api_client(base_url, admin_email, PASSWORD, scopes=["read", "write", "admin"]) as admin:
         published = admin.post("/api/v1/business-goals", json={"title": v("bt")})
         out["bt"] = _outcome(published, lambda b: b["title"])
         described = admin.post("/api/v1/business-goals", json={
