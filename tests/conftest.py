@@ -6,6 +6,7 @@ The run's backend follows `LOUNGE_DATABASE_URL` / `LOUNGE_REDIS_URL` (see `tests
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,14 +18,37 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import security
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.main import create_app
+from app.services import accounts
 from tests.databases import PostgresDatabases, SqliteDatabases, service_missing
 
 DATABASE_URL = os.environ.get("LOUNGE_DATABASE_URL", "")
 REDIS_URL = os.environ.get("LOUNGE_REDIS_URL") or None
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _hash_once(password: str) -> str:
+    return security.hash_password(password)
+
+
+@functools.cache
+def _verify_once(password: str, password_hash: str | None) -> bool:
+    return security.verify_password(password, password_hash)
+
+
+@pytest.fixture(autouse=True)
+def remembered_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at production cost takes ~50 ms a call, and the suite signs up thousands of people
+    with a few passwords, so each hash and each verdict is computed once per run. They are still
+    real Argon2id hashes and real verifications; tests marked `real_argon2` (timing, cost) get the
+    uncached functions."""
+    if request.node.get_closest_marker("real_argon2") is None:
+        monkeypatch.setattr(accounts, "hash_password", _hash_once)
+        monkeypatch.setattr(accounts, "verify_password", _verify_once)
 
 
 @pytest.fixture(scope="session")

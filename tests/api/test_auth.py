@@ -152,6 +152,7 @@ async def test_sign_up_helper_gives_a_working_session(client):
     assert me.json()["id"] == account.id
 
 
+@pytest.mark.real_argon2
 async def test_unknown_email_costs_as_much_as_a_wrong_password(client, ana, new_client):
     """Timing must not reveal which emails have accounts. Both paths run one Argon2 check, so
     their medians are close; without the dummy check the unknown email would be ~10× faster.
