@@ -6,6 +6,7 @@ is returned once (cookie or creation response) and never stored.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,7 +42,7 @@ async def register_user(db: AsyncSession, *, data: UserRegister) -> User:
         handle = await _suggest_handle(db, handle_from_name(data.display_name))
     user = User(
         email=email,
-        password_hash=hash_password(data.password),
+        password_hash=await asyncio.to_thread(hash_password, data.password),
         display_name=data.display_name,
         handle=handle,
         handle_key=skeleton(handle),
@@ -127,7 +128,9 @@ async def log_in(
     await throttle.check(email, address)
     user = await db.scalar(select(User).where(User.email == email))
     # An unknown email still costs one Argon2 verification, so timing does not tell them apart.
-    if not verify_password(password, user.password_hash if user else None) or user is None:
+    # Argon2 takes tens of milliseconds: off the event loop, other requests keep being served.
+    if not await asyncio.to_thread(verify_password, password, user.password_hash if user else None) \
+            or user is None:
         await throttle.failed(email, address)
         raise Unauthenticated(WRONG_CREDENTIALS, field="password")
     secret = await open_login_session(db, user=user, user_agent=user_agent, days=session_days)
