@@ -8,7 +8,7 @@ PG_URL      ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_URL   ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install chromium migrate run test test-services services bench fuzz lint audit fmt demo clean
+.PHONY: install node-tools chromium migrate run test test-services services bench fuzz lint audit fmt demo clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,20 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Command-line tools from npm (the OpenAPI linter), kept out of git under var/node. Pinned;
+# changing the list reinstalls.
+NODE_DIR      := var/node
+NODE_PACKAGES := @redocly/cli@2.77.0
+NODE_STAMP    := $(NODE_DIR)/.installed-$(shell echo '$(NODE_PACKAGES)' | md5sum | cut -c1-12)
+
+$(NODE_STAMP):
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm)
+	npm install --prefix $(NODE_DIR) --no-audit --no-fund --save-exact $(NODE_PACKAGES)
+	rm -f $(NODE_DIR)/.installed-*
+	touch $(NODE_STAMP)
+
+node-tools: $(NODE_STAMP)
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:
@@ -29,7 +43,7 @@ run: migrate
 	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) \
 		--ws websockets-sansio --ws-per-message-deflate false
 
-test: install chromium
+test: install node-tools chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 # Start the local PostgreSQL and Redis when they are down.
@@ -38,7 +52,7 @@ services:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "services did not start" >&2; exit 1
 
-test-services: install chromium services
+test-services: install node-tools chromium services
 	LOUNGE_DATABASE_URL=$(PG_URL) LOUNGE_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 # Schemathesis over every API operation of a running app; raise FUZZ_EXAMPLES to dig deeper.
