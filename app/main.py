@@ -179,7 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    api_notifications.router, pages_notifications.router,
                    api_lounges.router, api_sessions.router, pages_lounges.router,
                    api_goals.router, api_team.router, pages_goals.router, pages_team.router,
-                   api_chat.router, ws_chat.router, api_webhooks.router, api_business_goals.router,
+                   api_chat.router, ws_chat.router, api_webhooks.router, api_webhooks.deliveries,
+                   api_business_goals.router,
                    pages_admin.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

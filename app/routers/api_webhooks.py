@@ -32,6 +32,10 @@ from app.web.params import Cursor, Limit, ResourceId
 from app.web.respond import hx_redirect, respond
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+# One delivery is addressed by its own id, as a message is (`/messages/{id}`): under
+# `/webhooks/…`, `deliveries` would read like a webhook id. The former paths,
+# `/webhooks/deliveries/{id}[/redeliver]`, keep working but are no longer listed.
+deliveries = APIRouter(prefix="/api/v1/webhook-deliveries", tags=["webhooks"])
 CHANGED = {"HX-Trigger": "webhooks-changed"}
 DETAILS = {"event_types": EVENT_TYPES}
 
@@ -116,8 +120,9 @@ async def list_webhook_deliveries(request: Request, db: Db, caller: Reader, webh
     return respond(request, page, "fragments/delivery_list.html", context={"endpoint_id": webhook_id})
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail,
-            responses=problems(401, 403, 404, 422, 429))
+@deliveries.get("/{delivery_id}", response_model=DeliveryDetail,
+                responses=problems(401, 403, 404, 422, 429))
+@router.get("/deliveries/{delivery_id}", include_in_schema=False)
 async def read_webhook_delivery(request: Request, db: Db, caller: Reader,
                                 delivery_id: ResourceId) -> Response:
     """One delivery with every attempt to send it (status code or error, and how long it took)."""
@@ -127,8 +132,9 @@ async def read_webhook_delivery(request: Request, db: Db, caller: Reader,
     return respond(request, detail, "fragments/delivery_attempts.html")
 
 
-@router.post("/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryPublic,
-             responses=problems(401, 403, 404, 409, 422, 429))
+@deliveries.post("/{delivery_id}/redeliver", status_code=202, response_model=DeliveryPublic,
+                 responses=problems(401, 403, 404, 409, 422, 429))
+@router.post("/deliveries/{delivery_id}/redeliver", status_code=202, include_in_schema=False)
 async def redeliver_webhook_delivery(request: Request, db: Db, caller: Writer,
                                      delivery_id: ResourceId) -> Response:
     """Send a delivery again now, with the same `webhook-id` and body (receivers that already

@@ -69,12 +69,14 @@ async def test_deliveries_verify_and_the_log_shows_every_attempt(ana, ben, drain
     failed = await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries", params={"status": "failed"})
     assert failed.json()["items"] == []
 
-    detail = await ana.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}")
+    detail = await ana.client.get(f"/api/v1/webhook-deliveries/{delivery['id']}")
     assert [(a["status_code"], a["error"]) for a in detail.json()["attempt_log"]] == [
         (500, "The receiver answered 500."), (502, "The receiver answered 502."), (200, None)]
-    fragment = await ana.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}", headers=HTMX)
+    fragment = await ana.client.get(f"/api/v1/webhook-deliveries/{delivery['id']}", headers=HTMX)
     assert fragment.text.count("<li>") == 3 and "The receiver answered 502." in fragment.text
-    assert (await ben.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}")).status_code == 404
+    assert (await ben.client.get(f"/api/v1/webhook-deliveries/{delivery['id']}")).status_code == 404
+    former = await ana.client.get(f"/api/v1/webhooks/deliveries/{delivery['id']}")  # still served
+    assert former.json() == detail.json()
 
 
 async def test_manual_redelivery(ana, ben, drain):
@@ -83,7 +85,7 @@ async def test_manual_redelivery(ana, ben, drain):
         await new_lounge(ben)
         await drain()
         [delivery] = (await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries")).json()["items"]
-        again = await ana.client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver",
+        again = await ana.client.post(f"/api/v1/webhook-deliveries/{delivery['id']}/redeliver",
                                       headers=ana.csrf)
         assert again.status_code == 202 and again.json()["status"] == "pending"
         await drain()
@@ -91,10 +93,13 @@ async def test_manual_redelivery(ana, ben, drain):
     [after] = (await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries")).json()["items"]
     assert (after["status"], after["attempts"]) == ("succeeded", 2)
 
-    missing = await ana.client.post("/api/v1/webhooks/deliveries/msg_nope/redeliver", headers=ana.csrf)
-    not_his = await ben.client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver",
+    missing = await ana.client.post("/api/v1/webhook-deliveries/msg_nope/redeliver", headers=ana.csrf)
+    not_his = await ben.client.post(f"/api/v1/webhook-deliveries/{delivery['id']}/redeliver",
                                     headers=ben.csrf)
     assert missing.status_code == not_his.status_code == 404
+    former = await ana.client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver",
+                                   headers=ana.csrf)  # still served
+    assert former.status_code == 202 and former.json()["id"] == delivery["id"]
 
 
 async def test_repeated_failures_switch_off_notify_and_can_be_switched_on(ana, drain):
@@ -109,7 +114,7 @@ async def test_repeated_failures_switch_off_notify_and_can_be_switched_on(ana, d
     notices = (await ana.client.get("/api/v1/notifications")).json()["items"]
     assert [n["kind"] for n in notices] == ["webhook.disabled"]
     [delivery] = (await ana.client.get(f"/api/v1/webhooks/{created['id']}/deliveries")).json()["items"]
-    refused = await ana.client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver",
+    refused = await ana.client.post(f"/api/v1/webhook-deliveries/{delivery['id']}/redeliver",
                                     headers=ana.csrf)
     assert refused.status_code == 409
 

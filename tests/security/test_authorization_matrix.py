@@ -146,6 +146,8 @@ POST   /webhooks/{webhook_id}/enable                  write 401  404  404  ok   
 GET    /webhooks/{webhook_id}/deliveries              read  401  404  404  ok   404  404  ok   404  403  401
 GET    /webhooks/deliveries/{delivery_id}             read  401  404  404  ok   404  404  ok   404  403  401
 POST   /webhooks/deliveries/{delivery_id}/redeliver   write 401  404  404  ok   404  404  ok   404  403  401
+GET    /webhook-deliveries/{delivery_id}              read  401  404  404  ok   404  404  ok   404  403  401
+POST   /webhook-deliveries/{delivery_id}/redeliver    write 401  404  404  ok   404  404  ok   404  403  401
 
 [at the root]
 GET    /healthz                                       -     ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
