@@ -152,11 +152,14 @@ class TokenCreate(StrictModel):
         return value
 
 
+_TOKEN = {
+    "id": "tok_Qm2x8Lr0aP1z", "name": "calendar bot", "prefix": "lng_7fK2aQ",
+    "scopes": ["read", "chat"], "created_at": "2026-11-02T09:00:00Z",
+    "expires_at": None, "revoked_at": None, "last_used_at": None}
+
+
 class TokenPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "tok_Qm2x8Lr0aP1z", "name": "calendar bot", "prefix": "lng_7fK2aQ",
-        "scopes": ["read", "chat"], "created_at": "2026-11-02T09:00:00Z",
-        "expires_at": None, "revoked_at": None, "last_used_at": None}]})
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_TOKEN]})
 
     id: str
     name: str
@@ -170,5 +173,8 @@ class TokenPublic(BaseModel):
 
 class TokenCreated(TokenPublic):
     """Returned once, at creation: `token` is never shown again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **_TOKEN, "token": "lng_7fK2aQ2yaZw0g9mujchgtErlXoJEbeHmVP65HFLt8x8"}]})
 
     token: str

@@ -56,7 +56,7 @@ class SessionCreate(StrictModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "title": "Intro to pytest fixtures", "description": "Bring a laptop.", "kind": "lunch_and_learn",
-        "starts_at": "2027-03-04T12:30:00", "ends_at": "2027-03-04T13:15:00",
+        "starts_at": "2027-03-04T12:30:00+00:00", "ends_at": "2027-03-04T13:15:00+00:00",
         "time_zone": "Europe/London", "capacity": 12, "location": "Room 4.01",
         "join_url": "https://meet.example.com/pytest", "recurrence": "FREQ=WEEKLY;COUNT=6"}]})
 
