@@ -53,7 +53,7 @@ from app.services.lounge_directory import DirectoryCache, broadcast_changes, fol
 from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
-from app.web.openapi import move_problem_schemas
+from app.web.openapi import finish_document
 from app.web.problems import install_problem_handlers
 from app.web.ratelimits import ApiLimits, RateLimitHeaders
 from app.web.replay import ReplayDirectoryPages
@@ -197,8 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = move_problem_schemas(
-                document_bodies(FastAPI.openapi(app), app))
+            app.openapi_schema = finish_document(document_bodies(FastAPI.openapi(app), app), app)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

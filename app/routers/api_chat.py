@@ -39,7 +39,7 @@ async def list_messages(request: Request, db: Db, caller: Reader, channel_id: Re
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_model=MessagePublic,
-             responses=problems(401, 403, 404, 413, 415, 422, 429))
+             responses=problems(401, 403, 404, 409, 413, 415, 422, 429))
 async def create_message(request: Request, db: Db, caller: Chatter, channel_id: ResourceId,
                          body: FormOrJson[MessageCreate]) -> Response:
     """Post a message (Markdown). Re-sending the same `client_id` returns the original message

@@ -120,8 +120,7 @@ async def list_webhook_deliveries(request: Request, db: Db, caller: Reader, webh
     return respond(request, page, "fragments/delivery_list.html", context={"endpoint_id": webhook_id})
 
 
-@deliveries.get("/{delivery_id}", response_model=DeliveryDetail,
-                responses=problems(401, 403, 404, 422, 429))
+@deliveries.get("/{delivery_id}", response_model=DeliveryDetail)
 @router.get("/deliveries/{delivery_id}", include_in_schema=False)
 async def read_webhook_delivery(request: Request, db: Db, caller: Reader,
                                 delivery_id: ResourceId) -> Response:
@@ -133,7 +132,7 @@ async def read_webhook_delivery(request: Request, db: Db, caller: Reader,
 
 
 @deliveries.post("/{delivery_id}/redeliver", status_code=202, response_model=DeliveryPublic,
-                 responses=problems(401, 403, 404, 409, 422, 429))
+                 responses=problems(409))
 @router.post("/deliveries/{delivery_id}/redeliver", status_code=202, include_in_schema=False)
 async def redeliver_webhook_delivery(request: Request, db: Db, caller: Writer,
                                      delivery_id: ResourceId) -> Response:

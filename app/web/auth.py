@@ -20,6 +20,8 @@ from app.services import accounts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_SCOPES = frozenset({"read", "write", "chat"})
+# The scope a `requires(...)` dependency demands, readable from the route (OpenAPI reads it).
+SCOPE_ATTR = "__required_scope__"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def requires(scope: str):
         return principal
 
     dependency.__name__ = f"requires_{scope}"
+    setattr(dependency, SCOPE_ATTR, scope)
     return dependency
 
 

@@ -17,3 +17,16 @@ def api_routes(app: Any) -> Iterator[Any]:
     for context in routing.iter_route_contexts(app.routes):
         if isinstance(context.original_route, routing.APIRoute):
             yield context
+
+
+def dependency_marker(route: Any, attribute: str) -> Any:
+    """The value a dependency of `route` carries in `attribute` (a body model, a required
+    scope, …), searched through the nested dependencies; None when none carries it."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependency = stack.pop()
+        value = getattr(dependency.call, attribute, None)
+        if value is not None:
+            return value
+        stack.extend(dependency.dependencies)
+    return None
