@@ -187,18 +187,16 @@ def _restore_examples(schema: dict[str, Any], app: Any) -> None:
     """FastAPI leaves every null out of the document it writes, nulls in examples too, which
     drops required nullable fields from them; put back each model's examples as pydantic
     renders them, matched by schema title."""
+    kinds = {kind for route in api_routes(app) if route.include_in_schema
+             for kind in (route.response_model, dependency_marker(route, MODEL_ATTR),
+                          *(response.get("model") for response in route.responses.values()))
+             if kind is not None}
     examples: dict[str, list[Any]] = {}
-    for route in api_routes(app):
-        if not route.include_in_schema:
-            continue
-        types = [route.response_model, dependency_marker(route, MODEL_ATTR),
-                 *(response.get("model") for response in route.responses.values())]
-        for kind in filter(None, types):
-            for mode in ("validation", "serialization"):
-                generated = TypeAdapter(kind).json_schema(mode=mode)
-                for definition in (generated, *generated.get("$defs", {}).values()):
-                    if "examples" in definition and "title" in definition:
-                        examples[definition["title"]] = definition["examples"]
+    for kind in kinds:
+        generated = TypeAdapter(kind).json_schema(mode="serialization")
+        for definition in (generated, *generated.get("$defs", {}).values()):
+            if "examples" in definition and "title" in definition:
+                examples[definition["title"]] = definition["examples"]
     for component in schema.get("components", {}).get("schemas", {}).values():
         if "examples" in component and component.get("title") in examples:
             component["examples"] = examples[component["title"]]
