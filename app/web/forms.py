@@ -1,13 +1,27 @@
 """`FormOrJson[Model]`: one request-body dependency for pages (form posts) and tools (JSON).
 
 Pages post plain forms to the same `/api/v1` endpoints that tools call with JSON; both are
-validated by the same pydantic model. OpenAPI documents the JSON body (and the form
-encoding) through `document_bodies()`, which `create_app` applies to the generated schema.
+validated by the same pydantic model. A form maps onto the model with one rule for every body:
+
+- a list field is the field repeated, once per item (`ids=a&ids=b`); empty items are dropped,
+  and a required list that is not sent at all (no box ticked) is the empty list;
+- `null` is null for a field that accepts null (tools that put JSON values into form fields
+  spell null so); for any other field it is just the text;
+- an empty optional field is "not given", unless the model lists it in `form_blank_clears`
+  (edit forms that clear a value by emptying its input), where it is null.
+
+OpenAPI documents each body through `document_bodies()`, which `create_app` applies to the
+generated schema: the JSON body with the model's own component, the form with a `<Model>Form`
+copy of it, so client generators give the two encodings distinct types and send JSON.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import types
 import typing
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -16,45 +30,78 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import InvalidInput, UnsupportedMediaType
-from app.web.routes import api_routes
+from app.web.routes import api_routes, dependency_marker
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_LIST_TYPES = frozenset({list, set, tuple, frozenset})
+_FORM_NULL = "null"
+_NOT_GIVEN = object()
 MODEL_ATTR = "__form_or_json_model__"
 # A model lists in this class attribute the optional fields an edit form clears by emptying
 # them (sent as null); elsewhere an empty optional input means "not given". JSON is untouched.
 BLANK_CLEARS = "form_blank_clears"
 
 
-def _is_list_field(model: type[BaseModel], name: str) -> bool:
-    field = model.model_fields.get(name)
-    if field is None:
-        return False
-    annotation = field.annotation
-    origins = {typing.get_origin(annotation)}
-    origins.update(typing.get_origin(arg) for arg in typing.get_args(annotation))
-    return bool(origins & {list, set, tuple, frozenset})
+def _leaf_types(annotation: Any) -> typing.Iterator[Any]:
+    """What an annotation can hold, through `Annotated[...]` and unions: `list[str] | None` gives
+    `list` and `NoneType`."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        yield from _leaf_types(typing.get_args(annotation)[0])
+    elif origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _leaf_types(arg)
+    else:
+        yield origin or annotation
 
 
-def _form_to_dict(model: type[BaseModel], form: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _FormShape:
+    """The names of a model's fields by how a form carries them."""
+
+    lists: frozenset[str]
+    nullable: frozenset[str]
+    optional: frozenset[str]
+    blank_clears: frozenset[str]
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> _FormShape:
+    leaves = {name: set(_leaf_types(field.annotation)) for name, field in model.model_fields.items()}
+    return _FormShape(
+        lists=frozenset(name for name, kinds in leaves.items() if kinds & _LIST_TYPES),
+        nullable=frozenset(name for name, kinds in leaves.items() if type(None) in kinds),
+        optional=frozenset(name for name, field in model.model_fields.items() if not field.is_required()),
+        blank_clears=frozenset(getattr(model, BLANK_CLEARS, ())),
+    )
+
+
+def _form_value(shape: _FormShape, name: str, values: list[str]) -> Any:
+    """The value of one form field (`_NOT_GIVEN` when it counts as not sent)."""
+    if name in shape.lists:
+        if name in shape.nullable and values == [_FORM_NULL]:
+            return None
+        return [value for value in values if value != ""]
+    value = values[-1]
+    if value == _FORM_NULL and name in shape.nullable:
+        return None
+    if value == "" and name in shape.optional:
+        return None if name in shape.blank_clears else _NOT_GIVEN
+    return value
+
+
+def form_to_dict(model: type[BaseModel], form: Any) -> dict[str, Any]:
+    """The fields of a submitted form (starlette `FormData`) as `model` reads them."""
+    shape = _shape(model)
     data: dict[str, Any] = {}
     for name in form:
         if name.startswith("_"):
             continue  # page-only helpers such as "_next"
-        values = form.getlist(name)
-        if _is_list_field(model, name):
-            data[name] = [v for v in values if v != ""]
-            continue
-        value = values[-1]
-        field = model.model_fields.get(name)
-        if value == "" and field is not None and not field.is_required():
-            if name in getattr(model, BLANK_CLEARS, ()):
-                data[name] = None
-            continue  # an empty optional input means "not given"
-        data[name] = value
-    for name in model.model_fields:
-        # An unticked group of checkboxes sends nothing; for a form that means "none chosen".
-        if name not in data and _is_list_field(model, name) and model.model_fields[name].is_required():
-            data[name] = []
+        value = _form_value(shape, name, form.getlist(name))
+        if value is not _NOT_GIVEN:
+            data[name] = value
+    for name in shape.lists - shape.optional - data.keys():
+        data[name] = []  # an unticked group of checkboxes sends nothing: none chosen
     return data
 
 
@@ -69,7 +116,7 @@ def _parser(model: type[BaseModel]):
         if content_type.startswith(_FORM_TYPES):
             try:
                 async with request.form(max_files=0, max_fields=200) as form:
-                    payload = _form_to_dict(model, form)
+                    payload = form_to_dict(model, form)
             except StarletteHTTPException as exc:  # too many fields, a file, a broken multipart body
                 raise InvalidInput(f"The form could not be read: {exc.detail}") from exc
             try:
@@ -95,38 +142,56 @@ class FormOrJson:
         return Annotated[model, Depends(_parser(model))]
 
 
-def _body_model(route: Any) -> type[BaseModel] | None:
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dep = stack.pop()
-        model = getattr(dep.call, MODEL_ATTR, None)
-        if model is not None:
-            return model
-        stack.extend(dep.dependencies)
-    return None
+def body_models(app: Any) -> typing.Iterator[tuple[Any, type[BaseModel]]]:
+    """(route, model) for every documented API route whose body comes through `FormOrJson`."""
+    for route in api_routes(app):
+        model = dependency_marker(route, MODEL_ATTR)
+        if route.include_in_schema and model is not None:
+            yield route, model
+
+
+def form_component(model: type[BaseModel], model_schema: dict[str, Any]) -> dict[str, Any]:
+    """The `<Model>Form` component: the model's schema, described as a form carries it."""
+    form = copy.deepcopy(model_schema)
+    form["title"] = f"{model.__name__}Form"
+    form["description"] = _sentences(form.get("description"), (
+        f"`{model.__name__}` sent as a form: a list is its field repeated once per item, `null` "
+        "stands for null, and an empty field counts as not sent unless its description says "
+        "otherwise."))
+    for name in _shape(model).blank_clears & form.get("properties", {}).keys():
+        field = form["properties"][name]
+        field["description"] = _sentences(field.get("description"), "Sent empty, it is cleared.")
+    return form
+
+
+def _sentences(*texts: str | None) -> str:
+    return " ".join(text.strip() for text in texts if text)
 
 
 def document_bodies(schema: dict[str, Any], app: Any) -> dict[str, Any]:
-    """Add a `requestBody` to every operation whose body comes through `FormOrJson`."""
+    """Add a `requestBody` to every operation whose body comes through `FormOrJson`: JSON with
+    the model's component, a form with its `<Model>Form` component."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for route in api_routes(app):
-        if not route.include_in_schema:
-            continue
-        model = _body_model(route)
-        if model is None:
-            continue
+    for route, model in body_models(app):
+        name = model.__name__
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in model_schema.pop("$defs", {}).items():
-            components.setdefault(name, definition)
-        components.setdefault(model.__name__, model_schema)
-        ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+        for def_name, definition in model_schema.pop("$defs", {}).items():
+            components.setdefault(def_name, definition)
+        components.setdefault(name, model_schema)
+        components.setdefault(f"{name}Form", form_component(model, model_schema))
         for method in route.methods:
             operation = schema["paths"][route.path_format][method.lower()]
             operation["requestBody"] = {
-                "required": True,
+                # The parser reads a missing body as `{}`, so only the model's own required
+                # fields make a body necessary; 422 names them. (Generators that see two
+                # encodings of a required body also write code that does not import.)
+                "required": False,
+                "description": "JSON, or the same fields as a form. Leaving the body out is the "
+                               "same as sending `{}`.",
                 "content": {
-                    "application/json": {"schema": ref},
-                    "application/x-www-form-urlencoded": {"schema": ref},
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}},
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"$ref": f"#/components/schemas/{name}Form"}},
                 },
             }
     return schema
