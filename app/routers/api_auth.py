@@ -33,7 +33,7 @@ def _local_path(next_url: str | None) -> str:
 
 
 @router.post("/register", status_code=201, response_model=MePublic,
-             responses=problems(403, 409, 413, 415, 422, 429))
+             responses=problems(403, 409, 413, 415, 422))
 async def register_user(request: Request, db: Db,
                         body: FormOrJson[UserRegister]) -> Response:
     """Create an account and sign it in (the first account becomes an administrator)."""
