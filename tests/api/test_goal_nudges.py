@@ -12,26 +12,9 @@ from sqlalchemy import func, select
 
 from app.models import Goal, Notification, OutboxJob
 from app.services.goal_nudges import NUDGE_JOB, nudge_key
-from tests.smtp import SmtpSink
+from tests.worker_fixtures import drain, settings, smtp  # noqa: F401 - fixtures
 
 DAYS = 30
-
-
-@pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-async def settings(settings, smtp):
-    # The test drains the outbox itself; SMTP is on, to show that nudges never use it.
-    return settings.model_copy(update={"worker_enabled": False, "smtp_url": smtp.url})
-
-
-@pytest.fixture
-def drain(app):
-    return app.state.worker.drain
 
 
 async def make_goal(account, **fields) -> dict:

@@ -17,30 +17,13 @@ from app.services.handlers import build_worker, subscribe_handlers
 from app.services.reminders import reminder_key
 from tests.api.sessions_helpers import make_lounge, make_session, rsvp
 from tests.conftest import sign_up
-from tests.smtp import SmtpSink
-
-
-@pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-async def settings(settings, smtp):
-    # The test drains the outbox itself, so nothing runs behind its back.
-    return settings.model_copy(update={"worker_enabled": False, "smtp_url": smtp.url})
+from tests.worker_fixtures import drain, settings, smtp  # noqa: F401 - fixtures
 
 
 @pytest.fixture
 async def cara(new_client):
     async with new_client() as c:
         yield await sign_up(c, "cara@example.com", "Cara Silva")
-
-
-@pytest.fixture
-def drain(app):
-    return app.state.worker.drain
 
 
 async def titles(db, user_id: str) -> list[str]:
