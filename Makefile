@@ -40,7 +40,8 @@ migrate: install
 	$(BIN)/alembic upgrade heads
 
 run: migrate
-	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) \
+	LOUNGE_HOST=$(HOST) LOUNGE_PORT=$(PORT) \
+		$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) \
 		--ws websockets-sansio --ws-per-message-deflate false
 
 test: install node-tools chromium

@@ -2,7 +2,9 @@
 
 Nothing here connects to anything: `create_app(settings)` does that in its lifespan.
 The secret key is never hard-coded; when `LOUNGE_SECRET_KEY` is unset it is generated
-once and kept in the data directory, so sessions survive restarts.
+once and kept in the data directory, so sessions survive restarts. The public address
+(`LOUNGE_BASE_URL`) defaults to the address the process serves on (`LOUNGE_HOST`,
+`LOUNGE_PORT`, which `make run` sets), so links in pages, feeds and e-mail point back here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,7 +25,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: SecretStr | None = None
     data_dir: Path = Path("var")
-    base_url: str = "http://127.0.0.1:8000"
+    # Where this process listens (`make run` passes its HOST and PORT); they give the default
+    # public address when `base_url` is unset.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = ""
     # Extra origins allowed to make cookie-authenticated requests (comma-separated).
     allowed_origins: str = ""
     smtp_url: str | None = None
@@ -72,6 +78,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _base_url_defaults_to_the_served_address(self) -> Settings:
+        if not self.base_url:
+            # A wildcard listener has no address of its own to link to; the loopback one works here.
+            wildcards = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 - names them, binds nothing
+            host = wildcards.get(self.host, self.host)
+            if ":" in host:
+                host = f"[{host}]"
+            self.base_url = f"http://{host}:{self.port}"
+        return self
 
     @cached_property
     def secret(self) -> str:
