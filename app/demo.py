@@ -126,6 +126,7 @@ async def fill(db, *, seed: int = 2026) -> dict[str, int]:
         made.append((view.lounge.id, host, members))
     zone = ZoneInfo("Europe/London")
     tomorrow = datetime.now(zone).date() + timedelta(days=1)
+    planned_at = datetime.now(UTC) - timedelta(weeks=5)  # the past weeks' sessions were planned then
     count = 0
     for index, title, kind, offset, at, minutes, capacity, rule, online in SESSIONS:
         lounge_id, host, members = made[index]
@@ -137,7 +138,7 @@ async def fill(db, *, seed: int = 2026) -> dict[str, int]:
             time_zone="Europe/London", capacity=capacity, recurrence=rule,
             location="" if online else rng.choice(["Room 4.01", "The Atrium", "Library corner"]),
             join_url=f"https://meet.{DOMAIN}/{lounge_id[-6:]}-{count}" if online else "",
-            description=f"{title}. Everyone is welcome; no preparation needed."))
+            description=f"{title}. Everyone is welcome; no preparation needed."), now=planned_at)
         views, _ = await sessions.list_sessions(db, user_id=host.id, lounge_id=lounge_id,
                                                 start=first.session.starts_at.astimezone(UTC), limit=100)
         for view in (v for v in views if v.session.series_id == first.session.series_id

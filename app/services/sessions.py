@@ -1,6 +1,7 @@
 """Employee-led learning sessions: scheduling one-offs and RRULE series (one row per
 occurrence), editing and cancelling one occurrence or this-and-following, RSVPs with a
-first-come waitlist and promotion, attendance, notes, resources and feedback.
+first-come waitlist and promotion, attendance, notes, resources and feedback. A session (the
+first of a series) cannot be scheduled or moved to start in the past.
 
 Seat allocation is serialised per session: every RSVP change first bumps the session's
 `rsvp_version` with an UPDATE, which takes the row lock on PostgreSQL and the write lock on
@@ -254,6 +255,12 @@ def _span(starts_at: datetime, ends_at: datetime) -> timedelta:
     return duration
 
 
+def _not_in_the_past(start: datetime, now: datetime) -> None:
+    # The current minute still counts: forms give start times to the minute.
+    if start < now.replace(second=0, microsecond=0):
+        raise InvalidInput("A session cannot start in the past.", field="starts_at")
+
+
 async def _check_cohosts(db: AsyncSession, *, lounge: Lounge, host_id: str,
                          cohost_ids: list[str]) -> list[str]:
     wanted = sorted(set(cohost_ids) - {host_id})
@@ -266,10 +273,11 @@ async def _check_cohosts(db: AsyncSession, *, lounge: Lounge, host_id: str,
     return wanted
 
 
-async def schedule_session(db: AsyncSession, *, user: User, lounge_id: str,
-                           data: SessionCreate) -> SessionView:
+async def schedule_session(db: AsyncSession, *, user: User, lounge_id: str, data: SessionCreate,
+                           now: datetime | None = None) -> SessionView:
     """Members schedule a session, or a series from `recurrence` (one row per occurrence,
-    expanded in local wall time). Returns the first occurrence."""
+    expanded in local wall time), starting no earlier than `now` (the current time unless
+    given). Returns the first occurrence."""
     lounge, role = await visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
     if role is None:
         raise Forbidden("Join the lounge to schedule sessions in it.")
@@ -285,6 +293,8 @@ async def schedule_session(db: AsyncSession, *, user: User, lounge_id: str,
         rule = expand(data.recurrence, local_start=wall_time(first_start, zone), zone=zone)
         series = SessionSeries(lounge_id=lounge.id, rrule=rule.text, time_zone=data.time_zone)
         starts = [local_to_utc(local, zone, strict=False) for local in rule.occurrences]
+    _not_in_the_past(starts[0], now or _now())
+    if series:
         await add_in_order(db, series)
     sessions = []
     for start in starts:
@@ -347,6 +357,8 @@ async def update_session(db: AsyncSession, *, user: User, session_id: str, chang
     duration = _span(first_start, new_end or first_start + (this.ends_at - this.starts_at))
     shift = wall_time(first_start, new_zone) - wall_time(this.starts_at, old_zone)
     retime = new_start is not None or new_end is not None or "time_zone" in values
+    if first_start != this.starts_at:
+        _not_in_the_past(first_start, _now())
     cohosts = None
     if values.get("cohost_ids") is not None:
         cohosts = await _check_cohosts(db, lounge=view.lounge, host_id=this.host_id,

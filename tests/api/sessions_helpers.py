@@ -1,9 +1,14 @@
-"""Helpers for tests that need lounges and sessions made through the real API."""
+"""Helpers for tests that need lounges and sessions made through the real API, and one that
+lets time pass for a session (the API schedules nothing in the past)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import LearningSession
 from tests.conftest import Account
 
 
@@ -25,6 +30,15 @@ async def make_session(account: Account, lounge_id: str, *, in_days: float = 3, 
                                          headers=account.csrf)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def move_session(db: AsyncSession, session_id: str, *, starts_at: datetime,
+                       ends_at: datetime | None = None) -> None:
+    """Put a scheduled session at `starts_at` (for an hour unless `ends_at` says otherwise),
+    usually in the past: the clock has moved on since it was scheduled."""
+    await db.execute(update(LearningSession).where(LearningSession.id == session_id).values(
+        starts_at=starts_at, ends_at=ends_at or starts_at + timedelta(hours=1)))
+    await db.commit()
 
 
 async def rsvp(account: Account, session_id: str, status: str) -> dict:

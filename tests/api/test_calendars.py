@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 
-from app.models import LearningSession
-from tests.api.sessions_helpers import make_lounge, make_session, rsvp
+from tests.api.sessions_helpers import make_lounge, make_session, move_session, rsvp
 from tests.conftest import sign_up
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -198,9 +197,6 @@ async def test_the_session_page_offers_add_to_calendar(client, ana):
 async def test_old_sessions_fall_out_of_the_lounge_calendar(client, ana, db):
     lounge = await make_lounge(ana)
     session = await make_session(ana, lounge["id"])
-    row = await db.get(LearningSession, session["id"])
-    row.starts_at = datetime.now(UTC) - timedelta(days=200)
-    row.ends_at = row.starts_at + timedelta(hours=1)
-    await db.commit()
+    await move_session(db, session["id"], starts_at=datetime.now(UTC) - timedelta(days=200))
     calendar = await ics(client, f"/api/v1/lounges/{lounge['id']}/calendar.ics")
     assert calendar.walk("VEVENT") == []

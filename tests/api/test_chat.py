@@ -8,10 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
 
-from app.models import LearningSession
-from tests.api.sessions_helpers import join, make_lounge, make_session
+from tests.api.sessions_helpers import join, make_lounge, make_session, move_session
 from tests.chat_support import lounge_with
 from tests.conftest import bearer_token, sign_up
 
@@ -167,10 +165,7 @@ async def test_lounge_and_session_pages_carry_the_chat_panel(ana, ben, new_clien
 
 async def _end(db, session_id: str) -> None:
     """Move a session into the past, as if it had run."""
-    now = datetime.now(UTC)
-    await db.execute(update(LearningSession).where(LearningSession.id == session_id).values(
-        starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)))
-    await db.commit()
+    await move_session(db, session_id, starts_at=datetime.now(UTC) - timedelta(hours=2))
 
 
 async def test_a_session_chat_takes_no_new_messages_after_the_session_but_stays_readable(ana, ben, db):

@@ -8,9 +8,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.models import Channel, LearningSession, OutboxJob
+from tests.api.sessions_helpers import move_session
 from tests.api.test_lounges import HTMX, make_lounge
 from tests.conftest import sign_up
 
@@ -203,6 +204,35 @@ async def test_list_filters_from_to_and_mine(client, ana, ben, lounge):
     assert (await client.get("/api/v1/sessions?cursor=nonsense")).status_code == 422
 
 
+async def test_a_start_in_the_past_is_refused_beside_the_field(client, ana, lounge, db):
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+    for fields in ({"day": yesterday}, {"day": yesterday, "recurrence": "FREQ=WEEKLY;COUNT=4"}):
+        refused = await client.post(f"/api/v1/lounges/{lounge['id']}/sessions", headers=ana.csrf,
+                                    json=when(**fields))
+        assert refused.status_code == 422
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"] == [
+            {"field": "starts_at", "msg": "A session cannot start in the past."}]
+    assert (await db.execute(select(LearningSession))).first() is None
+    form = await client.post(f"/api/v1/lounges/{lounge['id']}/sessions", data=when(day=yesterday),
+                             headers={**HTMX, **ana.csrf, "HX-Source": "form#session-form"})
+    assert form.status_code == 422
+    assert '<hx-partial hx-target="#session-form-starts_at-error" hx-swap="innerHTML">' \
+           "A session cannot start in the past.</hx-partial>" in form.text
+
+    sid = (await schedule(ana, lounge["id"]))["id"]
+    await move_session(db, sid, starts_at=datetime.now(UTC) - timedelta(hours=2))
+    path = f"/api/v1/sessions/{sid}"
+    kept = (await client.get(path)).json()
+    edited = await client.patch(path, headers=ana.csrf, json={
+        "title": "Intro to pytest, held", "starts_at": kept["starts_at"], "ends_at": kept["ends_at"]})
+    assert edited.status_code == 200 and edited.json()["title"] == "Intro to pytest, held"
+    earlier = datetime.fromisoformat(kept["starts_at"]) - timedelta(days=1)
+    moved = await client.patch(path, headers=ana.csrf, json={
+        "starts_at": earlier.isoformat(), "ends_at": (earlier + timedelta(hours=1)).isoformat()})
+    assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "starts_at"
+
+
 async def test_edit_this_or_following_and_sequence(client, ana, ben, lounge, db):
     first = await schedule(ana, lounge["id"], day="2030-03-19", recurrence="FREQ=WEEKLY;COUNT=4")
     items = (await client.get(f"/api/v1/sessions?lounge_id={lounge['id']}")).json()["items"]
@@ -253,10 +283,7 @@ async def test_rsvp_rejects_bad_status_and_ended_sessions(client, ana, ben, loun
     assert (await ben.client.put(f"/api/v1/sessions/{sid}/rsvp", json={"status": "maybe"},
                                  headers=ben.csrf)).status_code == 422
     assert (await rsvp(ben, "lsn_missing")).status_code == 404
-    past = datetime.now(UTC) - timedelta(days=1)
-    await db.execute(update(LearningSession).where(LearningSession.id == sid).values(
-        starts_at=past, ends_at=past + timedelta(hours=1)))
-    await db.commit()
+    await move_session(db, sid, starts_at=datetime.now(UTC) - timedelta(days=1))
     assert (await rsvp(ben, sid)).status_code == 409
 
 
@@ -265,10 +292,7 @@ async def test_after_the_session_notes_resources_check_in_and_feedback(client, a
     await rsvp(ben, sid)
     early = await ben.client.put(f"/api/v1/sessions/{sid}/feedback", json={"rating": 5}, headers=ben.csrf)
     assert early.status_code == 409
-    start = datetime.now(UTC) - timedelta(hours=2)
-    await db.execute(update(LearningSession).where(LearningSession.id == sid).values(
-        starts_at=start, ends_at=start + timedelta(hours=1)))
-    await db.commit()
+    await move_session(db, sid, starts_at=datetime.now(UTC) - timedelta(hours=2))
     notes = await client.put(f"/api/v1/sessions/{sid}/notes", json={"notes": "See **slides**"},
                              headers=ana.csrf)
     assert notes.json()["notes_html"] == "<p>See <strong>slides</strong></p>\n"

@@ -6,9 +6,11 @@ and the pickers behind "suggest a session" and "suggest a person"."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.api.sessions_helpers import join, make_lounge, make_session, rsvp
+from tests.api.sessions_helpers import join, make_lounge, make_session, move_session, rsvp
 from tests.conftest import Account, sign_up
 
 SUGGEST_SESSION = {"kind": "session", "purpose": "suggestion"}
@@ -144,11 +146,12 @@ async def test_the_team_needs_a_signed_in_caller(new_client):
         assert page.status_code == 303 and page.headers["location"] == "/login?next=/team"
 
 
-async def test_participation_counts_a_checked_in_session_and_one_hosted(ana, ben):
+async def test_participation_counts_a_checked_in_session_and_one_hosted(ana, ben, db):
     await name_manager(ben, ana)
     lounge = await make_lounge(ana)
     await join(ben, lounge["id"])
-    started = await make_session(ana, lounge["id"], in_days=-0.01)  # began a quarter of an hour ago
+    started = await make_session(ana, lounge["id"])
+    await move_session(db, started["id"], starts_at=datetime.now(UTC) - timedelta(minutes=15))
     before = await team_entry(ana, ben)
     assert before["participation"] == {"sessions_attended": 0, "sessions_hosted": 0}
 
@@ -157,7 +160,8 @@ async def test_participation_counts_a_checked_in_session_and_one_hosted(ana, ben
     checked = await ana.client.put(f"/api/v1/sessions/{started['id']}/attendance/{ben.id}",
                                    headers=ana.csrf, json={"attended": True})
     assert checked.status_code == 200, checked.text
-    await make_session(ben, lounge["id"], in_days=-0.02, title="Ben's window functions")
+    held = await make_session(ben, lounge["id"], title="Ben's window functions")
+    await move_session(db, held["id"], starts_at=datetime.now(UTC) - timedelta(minutes=30))
     await make_session(ben, lounge["id"], in_days=2, title="Not held yet")
 
     entry = await team_entry(ana, ben)
@@ -216,13 +220,14 @@ async def test_the_pages_render_the_same_fragments(ana, ben):
     assert "Post comment" not in view.text
 
 
-async def test_the_pickers_find_sessions_and_people_to_suggest(ana, ben, new_client):
+async def test_the_pickers_find_sessions_and_people_to_suggest(ana, ben, new_client, db):
     await name_manager(ben, ana)
     goal = await make_goal(ben, "Lead a design review", "team")
     lounge = await make_lounge(ana)
     soon = await make_session(ana, lounge["id"], in_days=2, title="Design reviews that work")
     await make_session(ana, lounge["id"], in_days=3, title="Window functions")
-    await make_session(ana, lounge["id"], in_days=-2, title="Design reviews, last time")
+    last_time = await make_session(ana, lounge["id"], title="Design reviews, last time")
+    await move_session(db, last_time["id"], starts_at=datetime.now(UTC) - timedelta(days=2))
     hidden = await make_lounge(ana, name="Leads only", visibility="private")
     await make_session(ana, hidden["id"], in_days=2, title="Design reviews for leads")  # Ben cannot see it
 

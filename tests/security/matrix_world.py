@@ -36,9 +36,10 @@ from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import make_engine, make_sessionmaker
 from app.models import User
 from app.web.token_cache import TokenCache
+from tests.api.sessions_helpers import move_session
 from tests.conftest import PASSWORD, REDIS_URL, Account, sign_up
 
 ACTORS = ("anonymous", "member", "non_member", "host", "moderator", "advisor", "admin",
@@ -176,10 +177,15 @@ async def build_world(new_client: Callable[[], httpx.AsyncClient], settings: Set
         _ok(await member.client.patch("/api/v1/me", headers=member.csrf,
                                             json={"manager_id": accounts["advisor"].id}))
 
-        now = datetime.now(UTC).replace(microsecond=0)  # under way: RSVPs and feedback both open
+        now = datetime.now(UTC).replace(microsecond=0)
         session = _ok(await host.client.post(f"{lounge}/sessions", headers=host.csrf, json={
-            "title": SESSION_TITLE, "time_zone": "UTC", "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "title": SESSION_TITLE, "time_zone": "UTC", "starts_at": (now + timedelta(hours=1)).isoformat(),
             "ends_at": (now + timedelta(hours=2)).isoformat()}), 201)
+        engine = make_engine(settings)  # under way, as if an hour had passed: RSVPs and feedback both open
+        async with make_sessionmaker(engine)() as db:
+            await move_session(db, session["id"], starts_at=now - timedelta(hours=1),
+                               ends_at=now + timedelta(hours=2))
+        await engine.dispose()
         session_path = f"/api/v1/sessions/{session['id']}"
         for role in ("member", "former_member"):
             account = accounts[role]

@@ -93,6 +93,21 @@ async def test_session_channel_admits_hosts_and_people_with_an_rsvp(db):
         await lounges.channel_access(db, channel_id="chn_missing", user_id=ana.id)
 
 
+async def test_a_session_or_series_cannot_start_in_the_past(db):
+    ana = await person(db, "Ana")
+    lounge = await lounges.create_lounge(db, user=ana, data=LoungeCreate(name="Python guild"))
+    before = datetime(2030, 5, 7, 11, 31, tzinfo=UTC)  # a minute after the 12:30 BST start
+    for rule in (None, "FREQ=WEEKLY;COUNT=3"):
+        with pytest.raises(InvalidInput) as refused:
+            await sessions.schedule_session(db, user=ana, lounge_id=lounge.lounge.id,
+                                            data=session_data(recurrence=rule), now=before)
+        assert refused.value.field == "starts_at"
+    same_minute = datetime(2030, 5, 7, 11, 30, 40, tzinfo=UTC)
+    view = await sessions.schedule_session(db, user=ana, lounge_id=lounge.lounge.id,
+                                           data=session_data(), now=same_minute)
+    assert view.session.starts_at == datetime(2030, 5, 7, 11, 30, tzinfo=UTC)
+
+
 async def test_waitlist_is_first_come_first_served(db):
     host = await person(db, "Host")
     lounge = await lounges.create_lounge(db, user=host, data=LoungeCreate(name="Python guild"))
