@@ -12,7 +12,6 @@ starts before the browser, and coroutines the fixtures need run on a thread of t
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
 import re
@@ -20,16 +19,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
 
+from tests.browser.helpers_lounges import LIVE_DATABASES, run_coroutine
 from tests.databases import IN_CI, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,7 +46,6 @@ STARTUP_SECONDS = 30
 # usually what a test provoked, and the test asserts on what the page shows instead.
 ASSET_TYPES = frozenset({"stylesheet", "script", "image", "font", "media"})
 _emails = itertools.count(1)
-T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,12 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.browser)
     others = [item for item in items if item not in in_browser]
     items[:] = others + in_browser
-
-
-def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Runs a coroutine to completion on a fresh thread (this one's loop belongs to Playwright)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -136,8 +128,10 @@ def live_server(databases, tmp_path_factory: pytest.TempPathFactory,
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_healthy(process, base_url, log)
+        LIVE_DATABASES[base_url] = database_url
         yield base_url
     finally:
+        LIVE_DATABASES.pop(base_url, None)
         process.terminate()
         try:
             process.wait(timeout=10)

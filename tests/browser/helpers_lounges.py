@@ -1,18 +1,27 @@
 """Shared set-up for the lounge, session and XSS browser tests: people signed in in browser
-contexts of their own, an API client with a bearer token for fast seeding, and times formatted
-the way a viewer in a given zone must see them on a page."""
+contexts of their own, an API client with a bearer token for fast seeding, times formatted
+the way a viewer in a given zone must see them on a page, and the live server's clock moved on
+for a session (`move_live_session`)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Page
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from tests.api.sessions_helpers import move_session
 
 MEMBER_SCOPES = ["read", "write", "chat"]
 PAGE_FORMAT = "%a %d %b %Y, %H:%M"  # what pages show (the zone's name follows)
+T = TypeVar("T")
 
 
 @dataclass
@@ -68,3 +77,28 @@ def wall_time_in_days(days_ahead: int, hour: int, minute: int, time_zone: str) -
     zone = ZoneInfo(time_zone)
     day = (datetime.now(zone) + timedelta(days=days_ahead)).date()
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Runs a coroutine to completion on a fresh thread (this one's loop belongs to Playwright)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+# The database each running live server uses, by its base URL, for `move_live_session`.
+LIVE_DATABASES: dict[str, str] = {}
+
+
+def move_live_session(base_url: str, session_id: str, *, starts_at: datetime,
+                      ends_at: datetime | None = None) -> None:
+    """Put a session of the live server at `starts_at`, usually in the past (the clock has moved
+    on since it was scheduled: nobody may schedule a session to start in the past)."""
+    async def move() -> None:
+        engine = create_async_engine(LIVE_DATABASES[base_url])
+        try:
+            async with async_sessionmaker(engine)() as db:
+                await move_session(db, session_id, starts_at=starts_at, ends_at=ends_at)
+        finally:
+            await engine.dispose()
+
+    run_coroutine(move())

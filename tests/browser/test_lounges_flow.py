@@ -18,7 +18,7 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers_lounges import api_client, person, shown_time, wall_time_in_days
+from tests.browser.helpers_lounges import api_client, move_live_session, person, shown_time, wall_time_in_days
 
 pytestmark = pytest.mark.browser
 
@@ -405,8 +405,8 @@ def test_every_page_sends_the_csp_and_htmx_works_under_it(new_page, create_accou
     axe_scan(page, "lounges-search-csp")
 
 
-def test_after_a_session_notes_resources_feedback_takeaways_and_check_in(new_page, create_account,
-                                                                         axe_scan) -> None:
+def test_after_a_session_notes_resources_feedback_takeaways_and_check_in(
+        live_server, new_page, create_account, axe_scan) -> None:
     host = person(new_page, create_account, "Lia Host", "Europe/Madrid")
     ola = person(new_page, create_account, "Ola Nowak", "Europe/Warsaw")
     slug = open_lounge(host.page, name="Accessibility champions")
@@ -416,10 +416,12 @@ def test_after_a_session_notes_resources_feedback_takeaways_and_check_in(new_pag
 
     madrid = ZoneInfo("Europe/Madrid")
     started = datetime.now(madrid).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    planned = started + timedelta(days=1)
     host.page.goto(f"/lounges/{slug}")
-    session_id = schedule_session(host.page, starts_local=started.strftime(LOCAL),
-                                  ends_local=(started + timedelta(hours=1)).strftime(LOCAL),
+    session_id = schedule_session(host.page, starts_local=planned.strftime(LOCAL),
+                                  ends_local=(planned + timedelta(hours=1)).strftime(LOCAL),
                                   time_zone="Europe/Madrid")
+    move_live_session(live_server, session_id, starts_at=started)  # a day later, it has begun
     ola.page.goto(f"/sessions/{session_id}")
     ola.page.get_by_role("button", name="I'm going").click()
     expect(rsvp_state(ola.page)).to_contain_text("You are going.")

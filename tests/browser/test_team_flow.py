@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers_lounges import api_client, person
+from tests.browser.helpers_lounges import api_client, move_live_session, person
 
 pytestmark = pytest.mark.browser
 
@@ -71,8 +71,9 @@ def test_what_the_manager_sees_follows_what_the_report_shares(new_page, create_a
         now = datetime.now(UTC).replace(microsecond=0)
         held = api.post(f"/api/v1/lounges/{lounge['id']}/sessions", json={
             "title": "Reviews, part one", "description": "", "kind": "workshop",
-            "starts_at": (now - timedelta(minutes=10)).isoformat(),
-            "ends_at": (now + timedelta(minutes=50)).isoformat(), "time_zone": "UTC"}).json()
+            "starts_at": (now + timedelta(days=1)).isoformat(),
+            "ends_at": (now + timedelta(days=1, hours=1)).isoformat(), "time_zone": "UTC"}).json()
+        move_live_session(live_server, held["id"], starts_at=now - timedelta(minutes=10))
         api.post(f"/api/v1/lounges/{lounge['id']}/sessions", json={
             "title": SESSION, "description": "", "kind": "workshop",
             "starts_at": (now + timedelta(days=3)).isoformat(),

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from websockets.sync.client import connect
 
-from tests.browser.helpers_lounges import api_client, signed_in_page
+from tests.browser.helpers_lounges import api_client, move_live_session, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -274,8 +274,10 @@ def seed(base_url: str, index: int, rendering: Rendering, admin_email: str) -> W
 
     now = datetime.now(UTC)
     session = api.post(f"{path}/sessions", json={
-        "title": f"Session {marker(index, 'xx')}", "starts_at": (now - timedelta(minutes=5)).isoformat(),
-        "ends_at": (now + timedelta(hours=3)).isoformat(), "time_zone": "UTC"}).json()
+        "title": f"Session {marker(index, 'xx')}", "starts_at": (now + timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1, hours=3)).isoformat(), "time_zone": "UTC"}).json()
+    move_live_session(base_url, session["id"], starts_at=now - timedelta(minutes=5),
+                      ends_at=now + timedelta(hours=3))
     spath = f"/api/v1/sessions/{session['id']}"
     assert api.put(f"{spath}/rsvp", json={"status": "going"}).status_code == 200
     out["st"] = _outcome(api.patch(spath, json={"title": v("st")}), lambda b: b["title"])
