@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import AppError, RateLimited
+from app.web.allow import allowed_methods
 from app.web.negotiation import VARY, source_form_id, wants_fragment, wants_page
 
 log = logging.getLogger("lounge.errors")
@@ -85,6 +86,17 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return names[0] if names else None
 
 
+def _length_message(error: dict[str, Any]) -> str | None:
+    """Plain words for a string that is too short or too long."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "This field cannot be empty." if least == 1 else f"Use at least {least} characters"
+    if error.get("type") == "string_too_long":
+        return f"Use at most {ctx.get('max_length')} characters"
+    return None
+
+
 def _clean_message(message: str) -> str:
     if message.startswith("value is not a valid email address"):
         reason = message.partition(": ")[2]
@@ -114,7 +126,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
         errors.append({
             "loc": [p if isinstance(p, str | int) else str(p) for p in loc],
             "field": _field_of(loc),
-            "msg": _clean_message(str(error.get("msg", "Invalid value"))),
+            "msg": _length_message(error) or _clean_message(str(error.get("msg", "Invalid value"))),
             "type": str(error.get("type", "value_error")),
         })
     detail = "; ".join(
@@ -126,9 +138,12 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    headers = exc.headers
     if exc.status_code == 404:
         detail = "There is nothing at this address."
-    return problem(request, status=exc.status_code, detail=detail, headers=exc.headers)
+    elif exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return problem(request, status=exc.status_code, detail=detail, headers=headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
