@@ -10,7 +10,16 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.db import Db
-from app.schemas.chat import MessageCreate, MessagePublic, MessageUpdate, ReadUpdate, UnreadChannel
+from app.schemas.chat import (
+    EMOJI,
+    MAX_EMOJI,
+    MAX_SEQ,
+    MessageCreate,
+    MessagePublic,
+    MessageUpdate,
+    ReadUpdate,
+    UnreadChannel,
+)
 from app.schemas.common import Page
 from app.services import chat
 from app.web.auth import Chatter, Reader
@@ -22,16 +31,25 @@ from app.web.respond import respond
 
 router = APIRouter(prefix="/api/v1", tags=["chat"])
 
-Seq = Annotated[int | None, Query(ge=0, description="A message seq (exclusive bound)")]
-Emoji = Annotated[str, Path(max_length=16, description="One emoji, URL-encoded")]
+Emoji = Annotated[str, Path(max_length=MAX_EMOJI, description="One emoji, URL-encoded"), EMOJI]
+
+
+def seq_bound(description: str) -> object:
+    return Annotated[int | None, Query(ge=0, le=MAX_SEQ, description=description)]
+
+
+Before = seq_bound("Only messages with a lower seq")
+After = seq_bound("Only messages with a higher seq")
 
 
 @router.get("/channels/{channel_id}/messages", response_model=Page[MessagePublic],
             responses=problems(401, 403, 404, 422))
 async def list_messages(request: Request, db: Db, caller: Reader, channel_id: ResourceId,
-                        before: Seq = None, after: Seq = None, limit: Limit = 50) -> Response:
-    """Messages in ascending `seq`: the newest by default, or those `before` / `after` a seq.
-    `next_cursor` is the seq to pass as `before` (or `after`) for the next page."""
+                        before: Before = None, after: After = None, limit: Limit = 50) -> Response:
+    """Messages in ascending `seq`: the newest ones (before `before`, if given), or with
+    `after` the oldest ones after it (and before `before`, if given: a range). `next_cursor`
+    is the seq to pass as `before` for older pages, or as `after` for newer ones when `after`
+    was given."""
     items, cursor = await chat.history(db, channel_id=channel_id, user_id=caller.user.id,
                                        before=before, after=after, limit=limit)
     return respond(request, Page[MessagePublic](items=items, next_cursor=cursor),

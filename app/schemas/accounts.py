@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from app.schemas.common import (
-    MultilineText,
-    StrictModel,
-    TimeZone,
-    bounded,
-    check_plain_text,
-)
-from app.services.handles import check_handle
+from app.schemas.common import BLANK, Day, Instant, JsonBool, Matches, StrictModel, Text, TimeZone, omittable
+from app.services.handles import HANDLE_PATTERN, HANDLE_RULE, check_handle
 
 Scope = Literal["read", "write", "chat", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "chat", "admin")
 
-DisplayName = Annotated[str, Field(max_length=400),
-                        bounded(check_plain_text, minimum=1, maximum=80, what="a display name")]
+DisplayName = Annotated[str, Text(maximum=80, minimum=1, what="a display name")]
 Password = Annotated[str, Field(max_length=1024)]
-Handle = Annotated[str, Field(max_length=64, description="@mention handle, e.g. ana.lima"),
-                   AfterValidator(check_handle)]
+NewPassword = Annotated[str, Field(min_length=10, max_length=1024)]
+Handle = Annotated[str, Field(description="@mention handle, e.g. ana.lima"),
+                   Matches(HANDLE_PATTERN, HANDLE_RULE), AfterValidator(check_handle)]
+Id = Annotated[str, Field(max_length=40)]
+# An address of ASCII letters, digits and the usual signs before the @, and a domain of dotted
+# labels after it; blanks around it are dropped.
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+Email = Annotated[str, Field(max_length=254),
+                  Matches(f"^[{BLANK}]*[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-]{{1,64}}@{_LABEL}(?:\\.{_LABEL})+[{BLANK}]*$",
+                          "Enter a valid email address, such as ana@example.com"),
+                  AfterValidator(str.strip)]
 
 
 class UserRegister(StrictModel):
-    email: EmailStr = Field(max_length=254)
-    password: Password
+    email: Email
+    password: NewPassword
     display_name: DisplayName
     handle: Handle | None = None
     time_zone: TimeZone = "UTC"
@@ -37,16 +39,9 @@ class UserRegister(StrictModel):
         "email": "ana@example.com", "password": "correct horse battery",
         "display_name": "Ana Lima", "handle": "ana.lima", "time_zone": "Europe/Lisbon"}]})
 
-    @field_validator("password")
-    @classmethod
-    def _long_enough(cls, value: str) -> str:
-        if len(value) < 10:
-            raise ValueError("Use at least 10 characters")
-        return value
-
 
 class UserLogin(StrictModel):
-    email: EmailStr = Field(max_length=254)
+    email: Email
     password: Password
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -57,11 +52,11 @@ class MeUpdate(StrictModel):
     # The manager picker's "remove" button sends an empty manager_id: no manager.
     form_blank_clears: ClassVar[tuple[str, ...]] = ("manager_id",)
 
-    display_name: DisplayName | None = None
-    handle: Handle | None = None
-    time_zone: TimeZone | None = None
-    bio: Annotated[MultilineText, Field(max_length=500)] | None = None
-    manager_id: Annotated[str, Field(max_length=40)] | None = None
+    display_name: DisplayName = omittable()
+    handle: Handle = omittable()
+    time_zone: TimeZone = omittable()
+    bio: Annotated[str, Text(maximum=500, multiline=True)] | None = None
+    manager_id: Id | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "display_name": "Ana Lima", "time_zone": "America/Sao_Paulo",
@@ -79,7 +74,7 @@ class UserAdminUpdate(StrictModel):
 
     form_blank_clears: ClassVar[tuple[str, ...]] = ("manager_id",)
 
-    manager_id: Annotated[str, Field(max_length=40)] | None = None
+    manager_id: Id | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"manager_id": "usr_Hq7vR2mW9cTe"}]})
 
@@ -87,7 +82,7 @@ class UserAdminUpdate(StrictModel):
 class RolesUpdate(StrictModel):
     """The roles an administrator gives or takes away (administrator itself is not one of them)."""
 
-    advisor: bool = Field(description="A Workplace Learning Advisor: works the concierge queue")
+    advisor: JsonBool = Field(description="A Workplace Learning Advisor: works the concierge queue")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"advisor": True}]})
 
@@ -123,10 +118,10 @@ class LoginResult(BaseModel):
 
 
 class TokenCreate(StrictModel):
-    name: Annotated[str, Field(max_length=400),
-                    bounded(check_plain_text, minimum=1, maximum=80, what="a name")]
+    name: Annotated[str, Text(maximum=80, minimum=1, what="a name")]
     scopes: list[Scope] = Field(min_length=1, max_length=4)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | Day | None = Field(
+        default=None, description="When it stops working; a date means the end of that day, UTC")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "name": "calendar bot", "scopes": ["read", "chat"], "expires_at": "2027-06-30T00:00:00Z"}]})
@@ -136,17 +131,11 @@ class TokenCreate(StrictModel):
     def _distinct(cls, value: list[Scope]) -> list[Scope]:
         return [s for s in SCOPES if s in value]
 
-    @field_validator("expires_at", mode="before")
-    @classmethod
-    def _date_means_end_of_day(cls, value: object) -> object:
-        # A date picker sends "2027-06-30": the token then lasts to the end of that day, UTC.
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            return f"{value}T23:59:59Z"
-        return value
-
     @field_validator("expires_at")
     @classmethod
-    def _in_future(cls, value: datetime | None) -> datetime | None:
+    def _in_future(cls, value: datetime | date | None) -> datetime | None:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime.combine(value, time(23, 59, 59), tzinfo=UTC)  # a date picker's answer
         if value is not None and value <= datetime.now(UTC):
             raise ValueError("must be in the future")
         return value

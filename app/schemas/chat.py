@@ -8,16 +8,32 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import StrictModel
+from app.schemas.common import HAS_TEXT, Matches, StrictModel, char_class, json_int
 
 MAX_BODY = 4000
+MAX_SEQ = 2**31 - 1
+MESSAGE_TEXT = Matches(HAS_TEXT, "Write a message first.")
+MessageBody = Annotated[str, Field(max_length=MAX_BODY, description="Markdown"), MESSAGE_TEXT]
+
+# One emoji, as a reaction: pictographs and symbols from the emoji blocks, with the characters
+# that join and modify them (joiner, variation selectors, keycap, tags) and keycap digits.
+_PICTOGRAPHS = ((0xA9, 0xA9), (0xAE, 0xAE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
+                (0x2139, 0x2139), (0x2190, 0x21FF), (0x2300, 0x23FF), (0x24C2, 0x24C2),
+                (0x25A0, 0x27BF), (0x2900, 0x297F), (0x2B00, 0x2BFF), (0x3030, 0x3030),
+                (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299), (0x1F000, 0x1FAFF))
+_KEYCAP = ((0x20E3, 0x20E3),)
+_JOINERS = ((0x200D, 0x200D), (0xFE0E, 0xFE0F), (0xE0020, 0xE007F))
+_EMOJI_PART = f"[{char_class(_PICTOGRAPHS + _KEYCAP + _JOINERS)}#*0-9]"
+MAX_EMOJI = 16
+EMOJI = Matches(f"^{_EMOJI_PART}*[{char_class(_PICTOGRAPHS + _KEYCAP)}]{_EMOJI_PART}*$",
+                "React with a single emoji, such as 👍.")
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
                                 description="Your own id for this send; a retry with the same "
                                             "id never creates a second message")]
 
 
 class MessageCreate(StrictModel):
-    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+    body: MessageBody
     client_id: ClientId | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -25,13 +41,16 @@ class MessageCreate(StrictModel):
 
 
 class MessageUpdate(StrictModel):
-    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+    body: MessageBody
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Slides are up (fixed link)."}]})
 
 
+ReadSeq = json_int(ge=0, le=MAX_SEQ, description="The highest seq you have read")
+
+
 class ReadUpdate(StrictModel):
-    seq: Annotated[int, Field(ge=0, description="The highest seq you have read")]
+    seq: ReadSeq
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"seq": 42}]})
 

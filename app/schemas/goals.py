@@ -4,14 +4,25 @@ report (`/team`, `/me/manager-view`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.schemas.common import StrictModel, bounded, check_multiline_text, check_plain_text
-from app.schemas.schedule import check_link
+from app.schemas.common import (
+    BLANK,
+    REFUSED,
+    CommaList,
+    Day,
+    JsonBool,
+    Matches,
+    StrictModel,
+    Text,
+    json_int,
+    omittable,
+    when,
+)
+from app.schemas.schedule import A_LINK, link
 from app.web.markdown import render_markdown
 
 Visibility = Literal["private", "team", "org"]
@@ -20,71 +31,42 @@ PlanKind = Literal["resource", "activity", "person", "session", "lounge", "chall
 SuggestionKind = Literal["session", "person"]
 VISIBILITY_LABELS = {"private": "Only you", "team": "You, your manager and your team",
                      "org": "Everyone in the organisation"}
-MAX_SKILLS = 12
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
-GoalTitle = Annotated[str, Field(max_length=400),
-                      bounded(check_plain_text, minimum=1, maximum=120, what="a title")]
-ContractText = Annotated[str, Field(max_length=20000),
-                         bounded(check_multiline_text, minimum=0, maximum=5000, what="some text")]
-WeeklyMinutes = Annotated[int, Field(ge=0, le=2400, description="Learning time protected each week")]
+GoalTitle = Annotated[str, Text(maximum=120, minimum=1, what="a title")]
+ContractText = Annotated[str, Text(maximum=5000, multiline=True)]
+WeeklyMinutes = json_int(ge=0, le=2400, description="Learning time protected each week")
+Weekday = json_int(ge=0, le=6, description="0 = Monday")
+Position = json_int(ge=0, le=1000)
+Minutes = json_int(ge=0, le=1440, description="Minutes spent learning since the last")
+ClockTime = Annotated[str, Field(description="HH:MM in my time zone"),
+                      Matches("^(?:[01][0-9]|2[0-3]):[0-5][0-9]$", "Use a 24-hour time such as 14:00")]
 Id = Annotated[str, Field(max_length=40)]
+PlanLink = link(maximum=2000)
+InRange = Annotated[Day, Matches("^(?:20[0-9]{2}|2100)-", "Choose a date between 2000 and 2100")]
+# Up to 40 characters, no commas, starting and ending with a visible one.
+_SKILL_CHAR = f"[^{REFUSED},]"
+_SKILL_EDGE = f"[^{REFUSED}{BLANK},]"
+Skills = Annotated[list[str], CommaList(
+    item=f"{_SKILL_EDGE}(?:{_SKILL_CHAR}{{0,38}}{_SKILL_EDGE})?", most=12, what="skill",
+    description="up to 40 characters without commas")]
 
 
-def clean_skills(value: object) -> object:
-    """A list or one comma-separated string (a form's text input); trimmed, without repeats."""
-    if value is None:
-        return value
-    raw = [value] if isinstance(value, str) else value
-    if not isinstance(raw, list):
-        return value
-    skills: list[str] = []
-    for item in raw:
-        if not isinstance(item, str):
-            return value
-        for part in item.split(","):
-            skill = check_plain_text(part)
-            if not skill:
-                continue
-            if len(skill) > 40:
-                raise ValueError("Keep each skill under 40 characters")
-            if skill.lower() not in (s.lower() for s in skills):
-                skills.append(skill)
-    if len(skills) > MAX_SKILLS:
-        raise ValueError(f"Name at most {MAX_SKILLS} skills")
-    return skills
+def needs(mapping: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The schema of "this `kind` needs these fields": `{kind: {field: its schema}}`."""
+    return {"allOf": [when("kind", {"const": kind}, {"required": list(fields), "properties": fields})
+                      for kind, fields in mapping.items()]}
 
 
-def check_target_date(value: date | None) -> date | None:
-    if value is not None and not EARLIEST <= value <= LATEST:
-        raise ValueError("Choose a date between 2000 and 2100")
-    return value
+def missing(model: BaseModel, mapping: dict[str, dict[str, Any]]) -> str | None:
+    """The first field `mapping` says the model's `kind` needs that it does not give."""
+    return next((name for name in mapping.get(model.kind, {}) if not getattr(model, name)), None)
 
 
-def check_hhmm(value: str | None) -> str | None:
-    if value is not None and not _HHMM.fullmatch(value):
-        raise ValueError("Use a 24-hour time such as 14:00")
-    return value
+_AN_ID = {"type": "string", "minLength": 1}
 
 
 class _GoalFields(StrictModel):
     form_blank_clears: ClassVar[tuple[str, ...]] = ("business_goal_id", "target_date", "weekly_minutes")
-
-    @field_validator("skills", mode="before", check_fields=False)
-    @classmethod
-    def _skills(cls, value: object) -> object:
-        return clean_skills(value)
-
-    @field_validator("target_date", check_fields=False)
-    @classmethod
-    def _target(cls, value: date | None) -> date | None:
-        return check_target_date(value)
-
-    @field_validator("learning_start", check_fields=False)
-    @classmethod
-    def _start(cls, value: str | None) -> str | None:
-        return check_hhmm(value)
 
 
 class GoalCreate(_GoalFields):
@@ -94,12 +76,12 @@ class GoalCreate(_GoalFields):
     where_i_want_to_be: ContractText = ""
     how_i_will_get_there: ContractText = ""
     how_i_will_know: ContractText = ""
-    skills: list[str] = Field(default_factory=list)
+    skills: Skills = Field(default_factory=list)
     business_goal_id: Id | None = None
-    target_date: date | None = None
+    target_date: InRange | None = None
     weekly_minutes: WeeklyMinutes | None = None
-    learning_weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")] = 4
-    learning_start: Annotated[str, Field(max_length=5, description="HH:MM in my time zone")] = "14:00"
+    learning_weekday: Weekday = 4
+    learning_start: ClockTime = "14:00"
     visibility: Visibility = "private"
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -118,20 +100,20 @@ class GoalUpdate(_GoalFields):
     form_blank_clears: ClassVar[tuple[str, ...]] = (
         "business_goal_id", "target_date", "weekly_minutes", "why", "where_i_am", "where_i_want_to_be",
         "how_i_will_get_there", "how_i_will_know")
-    title: GoalTitle | None = None
+    title: GoalTitle = omittable()
     why: ContractText | None = None
     where_i_am: ContractText | None = None
     where_i_want_to_be: ContractText | None = None
     how_i_will_get_there: ContractText | None = None
     how_i_will_know: ContractText | None = None
-    skills: list[str] | None = None
+    skills: Skills = omittable()
     business_goal_id: Id | None = None
-    target_date: date | None = None
+    target_date: InRange | None = None
     weekly_minutes: WeeklyMinutes | None = None
-    learning_weekday: Annotated[int, Field(ge=0, le=6)] | None = None
-    learning_start: Annotated[str, Field(max_length=5)] | None = None
-    visibility: Visibility | None = None
-    status: Status | None = None
+    learning_weekday: Weekday = omittable()
+    learning_start: ClockTime = omittable()
+    visibility: Visibility = omittable()
+    status: Status = omittable()
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"visibility": "org"}]})
 
@@ -243,66 +225,58 @@ class GoalPublic(BaseModel):
         return render_markdown(getattr(self, field))
 
 
+PlanTitle = Annotated[str, Text(maximum=200, minimum=1, what="a title")]
+_A_TITLE = {"type": "string", "pattern": Text(maximum=200, minimum=1).pattern}
+_PLAN_NEEDS: dict[str, dict[str, Any]] = {
+    "resource": {"url": {"type": "string", "pattern": A_LINK.pattern},
+                 "title": _A_TITLE},
+    "activity": {"title": _A_TITLE},
+    "session": {"session_id": _AN_ID}, "lounge": {"lounge_id": _AN_ID},
+    "person": {"person_id": _AN_ID}, "challenge": {"challenge_id": _AN_ID},
+}
+
+
 class PlanItemCreate(StrictModel):
+    """Each kind needs what it points at: a resource its `url` and a `title`, an activity its
+    `title`, a session, lounge, person or challenge its id."""
+
     kind: PlanKind
-    title: Annotated[str, Field(max_length=800),
-                     bounded(check_plain_text, minimum=0, maximum=200, what="a title")] = ""
-    url: Annotated[str, Field(max_length=2000)] = ""
+    title: Annotated[str, Text(maximum=200)] = ""
+    url: PlanLink = ""
     session_id: Id | None = None
     lounge_id: Id | None = None
     person_id: Id | None = None
     challenge_id: Id | None = None
-    due_on: date | None = None
+    due_on: InRange | None = None
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
+    model_config = ConfigDict(json_schema_extra={**needs(_PLAN_NEEDS), "examples": [
         {"kind": "session", "title": "", "session_id": "lsn_Rk2q0sLm7aPz"},
         {"kind": "resource", "title": "Design review guide", "url": "https://wiki.example.com/reviews",
          "due_on": "2027-01-15"}]})
 
-    @field_validator("url")
-    @classmethod
-    def _link(cls, value: str) -> str:
-        return check_link(value)
-
-    @field_validator("due_on")
-    @classmethod
-    def _due(cls, value: date | None) -> date | None:
-        return check_target_date(value)
-
     @model_validator(mode="after")
     def _what_it_points_at(self) -> PlanItemCreate:
-        needs = {"resource": "url", "session": "session_id", "lounge": "lounge_id",
-                 "person": "person_id", "challenge": "challenge_id"}
-        needed = needs.get(self.kind)
-        if needed and not getattr(self, needed):
-            raise ValueError(f"A {self.kind} item needs `{needed}`")
-        if self.kind in ("activity", "resource") and not self.title:
+        needed = missing(self, _PLAN_NEEDS)
+        if needed == "title":
             raise ValueError("Enter a title")
+        if needed:
+            raise ValueError(f"A {self.kind} item needs `{needed}`")
         return self
 
 
 class PlanItemUpdate(StrictModel):
-    form_blank_clears: ClassVar[tuple[str, ...]] = ("due_on",)
-
-    title: Annotated[str, Field(max_length=800),
-                     bounded(check_plain_text, minimum=1, maximum=200, what="a title")] | None = None
-    done: bool | None = None
-    due_on: date | None = None
-    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    title: PlanTitle = omittable()
+    done: JsonBool = omittable()
+    due_on: InRange | None = None
+    position: Position = omittable()
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"done": True}, {"position": 0}]})
 
-    @field_validator("due_on")
-    @classmethod
-    def _due(cls, value: date | None) -> date | None:
-        return check_target_date(value)
-
 
 class CheckInCreate(StrictModel):
-    note: Annotated[str, Field(max_length=8000),
-                    bounded(check_multiline_text, minimum=1, maximum=2000, what="a note")]
+    note: Annotated[str, Text(maximum=2000, minimum=1, multiline=True, what="a note")]
     status: Status | None = None
-    minutes: Annotated[int, Field(ge=0, le=1440, description="Minutes spent learning since the last")] = 0
+    minutes: Minutes = 0
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "note": "Shadowed my first design review; took notes on how Priya framed the trade-offs.",
@@ -310,8 +284,7 @@ class CheckInCreate(StrictModel):
 
 
 class CommentCreate(StrictModel):
-    body: Annotated[str, Field(max_length=8000),
-                    bounded(check_multiline_text, minimum=1, maximum=2000, what="a comment")]
+    body: Annotated[str, Text(maximum=2000, minimum=1, multiline=True, what="a comment")]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "body": "Happy to pair on the March review if that helps."}]})
@@ -334,20 +307,25 @@ class CommentPublic(BaseModel):
         return render_markdown(self.body)
 
 
+_SUGGESTION_NEEDS: dict[str, dict[str, Any]] = {
+    "session": {"session_id": _AN_ID}, "person": {"person_id": _AN_ID}}
+
+
 class SuggestionCreate(StrictModel):
+    """A session suggestion needs `session_id`, a person suggestion `person_id`."""
+
     kind: SuggestionKind
     session_id: Id | None = None
     person_id: Id | None = None
-    note: Annotated[str, Field(max_length=2000),
-                    bounded(check_multiline_text, minimum=0, maximum=500, what="a note")] = ""
+    note: Annotated[str, Text(maximum=500, multiline=True)] = ""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    model_config = ConfigDict(json_schema_extra={**needs(_SUGGESTION_NEEDS), "examples": [{
         "kind": "person", "person_id": "usr_3kTbq9sX0aLm", "note": "Priya runs the best reviews."}]})
 
     @model_validator(mode="after")
     def _target(self) -> SuggestionCreate:
-        needed = "session_id" if self.kind == "session" else "person_id"
-        if not getattr(self, needed):
+        needed = missing(self, _SUGGESTION_NEEDS)
+        if needed:
             raise ValueError(f"A {self.kind} suggestion needs `{needed}`")
         return self
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from app.schemas.common import StrictModel, bounded, check_multiline_text, check_plain_text
+from app.schemas.common import StrictModel, Text, omittable
 
-BusinessGoalTitle = Annotated[str, Field(max_length=400),
-                              bounded(check_plain_text, minimum=1, maximum=120, what="a title")]
-BusinessGoalDescription = Annotated[str, Field(max_length=8000),
-                                    bounded(check_multiline_text, minimum=0, maximum=2000,
-                                            what="a description")]
+BusinessGoalTitle = Annotated[str, Text(maximum=120, minimum=1, what="a title")]
+BusinessGoalDescription = Annotated[str, Text(maximum=2000, multiline=True)]
 
 _EXAMPLE = {"title": "Serve customers in Spanish by 2027",
             "description": "Half of our new customers write to us in Spanish. Every support team "
@@ -32,7 +29,7 @@ class BusinessGoalUpdate(StrictModel):
     # An edit form that empties the description means "no description".
     form_blank_clears: ClassVar[tuple[str, ...]] = ("description",)
 
-    title: BusinessGoalTitle | None = None
+    title: BusinessGoalTitle = omittable()
     description: BusinessGoalDescription | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [

@@ -3,91 +3,48 @@ and invitations, and the takeaways its sessions left behind."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import MultilineText, StrictModel, bounded, check_plain_text
+from app.schemas.common import CommaList, Matches, StrictModel, Text, omittable
 from app.web.markdown import render_markdown
 
 Visibility = Literal["open", "private"]
 Role = Literal["host", "moderator", "member"]
-MAX_TAGS = 10
-_TAG = re.compile(r"[a-z0-9][a-z0-9+#.-]{0,31}")
-_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 
-LoungeName = Annotated[str, Field(max_length=400),
-                       bounded(check_plain_text, minimum=2, maximum=80, what="a name")]
-Description = Annotated[MultilineText, Field(max_length=5000)]
-
-
-def clean_tags(value: object) -> object:
-    """Accept a list or one comma-separated string (a form's text input); lower-case, dedupe."""
-    if value is None:
-        return value
-    raw = [value] if isinstance(value, str) else value
-    if not isinstance(raw, list):
-        return value
-    tags: list[str] = []
-    for item in raw:
-        if not isinstance(item, str):
-            return value
-        for part in item.split(","):
-            tag = check_plain_text(part).lower().lstrip("#")
-            if not tag:
-                continue
-            if not _TAG.fullmatch(tag):
-                raise ValueError(f"'{tag[:40]}' is not a tag: use up to 32 letters, digits or dashes")
-            if tag not in tags:
-                tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise ValueError(f"Use at most {MAX_TAGS} tags")
-    return tags
-
-
-def check_slug(value: str) -> str:
-    if not _SLUG.fullmatch(value):
-        raise ValueError("Use lower-case letters, digits and dashes (e.g. python-guild)")
-    return value
+LoungeName = Annotated[str, Text(maximum=80, minimum=2, what="a name")]
+Description = Annotated[str, Text(maximum=5000, multiline=True)]
+Slug = Annotated[str, Matches("^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$",
+                              "Use lower-case letters, digits and dashes (e.g. python-guild)")]
+Tags = Annotated[list[str], CommaList(
+    item="#?[A-Za-z0-9][A-Za-z0-9+#.-]{0,31}", most=10, what="tag",
+    fold=lambda tag: tag.removeprefix("#").lower(),
+    description="up to 32 letters, digits or `+ # . -`, starting with a letter or digit (a "
+                "leading `#` is dropped; kept in lower case)")]
 
 
 class LoungeCreate(StrictModel):
     name: LoungeName
-    slug: Annotated[str, Field(max_length=80)] | None = None
+    slug: Slug | None = Field(default=None, description="Derived from the name when left out")
     description: Description = ""
-    tags: list[str] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     visibility: Visibility = "open"
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "name": "Python guild", "description": "Lunchtime talks and pairing on **Python**.",
         "tags": ["python", "engineering"], "visibility": "open"}]})
 
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value: object) -> object:
-        return clean_tags(value)
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, value: str | None) -> str | None:
-        return None if value is None else check_slug(value)
-
 
 class LoungeUpdate(StrictModel):
-    name: LoungeName | None = None
-    description: Description | None = None
-    tags: list[str] | None = None
-    visibility: Visibility | None = None
+    name: LoungeName = omittable()
+    description: Description = omittable()
+    tags: Tags | None = Field(default=None, description="null removes every tag")
+    visibility: Visibility = omittable()
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "description": "Fortnightly talks, monthly code review clinic.", "tags": ["python"]}]})
-
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value: object) -> object:
-        return clean_tags(value)
 
 
 class LoungePublic(BaseModel):

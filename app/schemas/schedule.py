@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from app.schemas.common import MultilineText, StrictModel, TimeZone, bounded, check_plain_text
+from app.schemas.common import (
+    BLANK,
+    JsonBool,
+    Matches,
+    StrictModel,
+    Text,
+    TimeZone,
+    WallTime,
+    json_int,
+    omittable,
+)
 from app.web.markdown import render_markdown
 
 Kind = Literal["lunch_and_learn", "chat", "workshop", "action_learning_set", "other"]
@@ -19,35 +28,41 @@ KIND_LABELS: dict[str, str] = {
     "action_learning_set": "Action learning set", "other": "Other",
 }
 
-Title = Annotated[str, Field(max_length=400),
-                  bounded(check_plain_text, minimum=2, maximum=120, what="a title")]
-Location = Annotated[str, Field(max_length=400), bounded(check_plain_text, minimum=0, maximum=200,
-                                                         what="a location")]
+Title = Annotated[str, Text(maximum=120, minimum=2, what="a title")]
+Description = Annotated[str, Text(maximum=5000, multiline=True)]
+Location = Annotated[str, Text(maximum=200)]
+Capacity = json_int(ge=1, le=10000)
+Rating = json_int(ge=1, le=5)
 UserIds = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10)]
 
-
-def check_link(value: str) -> str:
-    """An http(s) address with a host; anything else (javascript:, data:, …) is refused."""
-    value = value.strip()
-    if not value:
-        return value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise ValueError("Enter a web address starting with https://")
-    return value
+# An http(s) address with a host (letters, digits, dots and dashes, and a port), then a path,
+# query or fragment without blanks; javascript:, data: and the like are refused. Blanks around
+# it are dropped.
+_ADDRESS = "https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^" + BLANK + "]*)?"
 
 
-Link = Annotated[str, Field(max_length=500)]
+A_LINK = Matches(f"^[{BLANK}]*{_ADDRESS}[{BLANK}]*$", "Enter a web address starting with https://")
+LINK_OR_NOTHING = Matches(f"^[{BLANK}]*(?:{_ADDRESS})?[{BLANK}]*$", A_LINK.message)
+
+
+def link(*, maximum: int, required: bool = False) -> Any:
+    """A web address field, at most `maximum` characters; empty allowed unless `required`."""
+    return Annotated[str, Field(max_length=maximum), A_LINK if required else LINK_OR_NOTHING,
+                     AfterValidator(str.strip)]
+
+
+Link = link(maximum=500)
+RequiredLink = link(maximum=500, required=True)
 
 
 class SessionCreate(StrictModel):
     title: Title
-    description: Annotated[MultilineText, Field(max_length=5000)] = ""
+    description: Description = ""
     kind: Kind = "lunch_and_learn"
-    starts_at: datetime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
-    ends_at: datetime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
+    starts_at: WallTime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
+    ends_at: WallTime = Field(description="ISO 8601 with an offset, or local time in `time_zone`")
     time_zone: TimeZone
-    capacity: Annotated[int, Field(ge=1, le=10000)] | None = None
+    capacity: Capacity | None = None
     location: Location = ""
     join_url: Link = ""
     cohost_ids: UserIds = Field(default_factory=list)
@@ -60,11 +75,6 @@ class SessionCreate(StrictModel):
         "time_zone": "Europe/London", "capacity": 12, "location": "Room 4.01",
         "join_url": "https://meet.example.com/pytest", "recurrence": "FREQ=WEEKLY;COUNT=6"}]})
 
-    @field_validator("join_url")
-    @classmethod
-    def _link(cls, value: str) -> str:
-        return check_link(value)
-
     @field_validator("recurrence")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
@@ -72,27 +82,24 @@ class SessionCreate(StrictModel):
 
 
 class SessionUpdate(StrictModel):
-    title: Title | None = None
-    description: Annotated[MultilineText, Field(max_length=5000)] | None = None
-    kind: Kind | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    time_zone: TimeZone | None = None
-    capacity: Annotated[int, Field(ge=1, le=10000)] | None = None
+    """Leave out what stays; null clears the description, place, link or seat limit."""
+
+    title: Title = omittable()
+    description: Description | None = None
+    kind: Kind = omittable()
+    starts_at: WallTime = omittable()
+    ends_at: WallTime = omittable()
+    time_zone: TimeZone = omittable()
+    capacity: Capacity | None = None
     location: Location | None = None
     join_url: Link | None = None
-    cohost_ids: UserIds | None = None
+    cohost_ids: UserIds = omittable()
     # The edit form shows these filled in; emptying one there removes the limit, place or link.
     form_blank_clears: ClassVar[frozenset[str]] = frozenset({"capacity", "location", "join_url"})
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "starts_at": "2027-03-04T13:00:00+00:00", "ends_at": "2027-03-04T13:45:00+00:00",
         "capacity": 20}]})
-
-    @field_validator("join_url")
-    @classmethod
-    def _link(cls, value: str | None) -> str | None:
-        return None if value is None else check_link(value)
 
 
 class MyRsvp(BaseModel):
@@ -198,30 +205,23 @@ class AttendeePublic(BaseModel):
 
 
 class AttendanceUpdate(StrictModel):
-    attended: bool
+    attended: JsonBool
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"attended": True}]})
 
 
 class NotesUpdate(StrictModel):
-    notes: Annotated[MultilineText, Field(max_length=10000)]
+    notes: Annotated[str, Text(maximum=10000, multiline=True)]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"notes": "Slides and the kata repo below."}]})
 
 
 class ResourceCreate(StrictModel):
     title: Title
-    url: Link
+    url: RequiredLink
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "title": "Slides", "url": "https://docs.example.com/pytest-fixtures"}]})
-
-    @field_validator("url")
-    @classmethod
-    def _link(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("Enter a web address starting with https://")
-        return check_link(value)
 
 
 class ResourcePublic(BaseModel):
@@ -239,9 +239,9 @@ class ResourcePublic(BaseModel):
 
 
 class FeedbackUpsert(StrictModel):
-    rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[MultilineText, Field(max_length=2000)] = ""
-    takeaway: Annotated[MultilineText, Field(max_length=500)] = ""
+    rating: Rating
+    comment: Annotated[str, Text(maximum=2000, multiline=True)] = ""
+    takeaway: Annotated[str, Text(maximum=500, multiline=True)] = ""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "rating": 5, "comment": "Great pace.", "takeaway": "Fixtures can yield, so teardown lives "

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.schemas.common import StrictModel, bounded, check_plain_text
+from app.schemas.common import BLANK, JsonBool, Matches, StrictModel, Text, omittable, when
 
 EventType = Literal["lounge.created", "lounge.updated", "session.created", "session.updated",
                     "session.cancelled", "rsvp.changed", "message.created",
@@ -20,9 +20,16 @@ GOAL_EVENT_TYPES: frozenset[str] = frozenset(
     {"goal.created", "goal.updated", "goal.achieved", "goal.checked_in", "plan_item.done"})
 DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
 
-Url = Annotated[str, Field(min_length=1, max_length=2000, examples=["https://hooks.example.com/lounge"])]
-Description = Annotated[str, Field(max_length=2000),
-                        bounded(check_plain_text, minimum=0, maximum=500, what="a description")]
+# An http(s) URL: a host name or address (an IPv6 one in brackets), a port, then a path, query
+# or fragment without blanks; no user name or password.
+_PORT = "(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+Url = Annotated[str, Field(max_length=2000, examples=["https://hooks.example.com/lounge"]),
+                Matches(f"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::{_PORT})?"
+                        f"(?:[/?#][^{BLANK}]*)?$",
+                        "Use an http:// or https:// URL, with no user name or password")]
+GOAL_EVENTS_ONLY_EVERYWHERE = ("Goal events go only to administrators' webhooks for every lounge; "
+                               "leave them out of a lounge's webhook.")
+Description = Annotated[str, Text(maximum=500)]
 Events = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES))]
 
 
@@ -46,19 +53,29 @@ class WebhookCreate(StrictModel):
     description: Description = ""
     lounge_id: Annotated[str, Field(max_length=40)] | None = None
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "url": "https://hooks.example.com/lounge", "lounge_id": "lng_Rk2q0sLm7aPz",
-        "events": ["session.created", "session.updated", "session.cancelled"],
-        "description": "Sessions into the HR calendar"}]})
+    model_config = ConfigDict(json_schema_extra={
+        # A lounge's webhook takes no goal events.
+        **when("lounge_id", {"type": "string"},
+               {"properties": {"events": {"items": {"not": {"enum": sorted(GOAL_EVENT_TYPES)}}}}}),
+        "examples": [{
+            "url": "https://hooks.example.com/lounge", "lounge_id": "lng_Rk2q0sLm7aPz",
+            "events": ["session.created", "session.updated", "session.cancelled"],
+            "description": "Sessions into the HR calendar"}]})
 
     _order = field_validator("events")(_in_catalogue_order)
 
+    @model_validator(mode="after")
+    def _goal_events_everywhere(self) -> WebhookCreate:
+        if self.lounge_id is not None and GOAL_EVENT_TYPES.intersection(self.events):
+            raise ValueError(GOAL_EVENTS_ONLY_EVERYWHERE)
+        return self
+
 
 class WebhookUpdate(StrictModel):
-    url: Url | None = None
-    events: Events | None = None
-    description: Description | None = None
-    enabled: bool | None = None
+    url: Url = omittable()
+    events: Events = omittable()
+    description: Description = omittable()
+    enabled: JsonBool = omittable()
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"events": ["rsvp.changed"]}, {"enabled": False}]})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,16 @@ from app.models import Channel, Lounge, LoungeMember, Message, Reaction, ReadMar
 from app.models.base import new_id
 from app.realtime import protocol
 from app.realtime.hub import Hub
-from app.schemas.chat import MAX_BODY, Author, MessagePublic, ReactionSummary, UnreadChannel
+from app.schemas.chat import (
+    EMOJI,
+    MAX_BODY,
+    MAX_EMOJI,
+    MESSAGE_TEXT,
+    Author,
+    MessagePublic,
+    ReactionSummary,
+    UnreadChannel,
+)
 from app.services import events
 from app.services.lounges import ChannelAccess, channel_access, channel_member_ids, chat_closed
 from app.web.markdown import render_markdown
@@ -40,7 +48,6 @@ except ImportError:  # pragma: no cover
     notify = None  # type: ignore[assignment]
 
 MENTION_START = re.compile(r"(?<![\w@])@")
-_EMOJI_EXTRAS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
 
 
 def _now() -> datetime:
@@ -49,8 +56,8 @@ def _now() -> datetime:
 
 def check_body(body: str) -> str:
     """The one rule for message text, shared by REST and the WebSocket."""
-    if not isinstance(body, str) or not body.strip():
-        raise InvalidInput("Write a message first.", field="body")
+    if not isinstance(body, str) or not MESSAGE_TEXT.matches(body):
+        raise InvalidInput(MESSAGE_TEXT.message, field="body")
     if len(body) > MAX_BODY:
         raise InvalidInput(f"Messages are limited to {MAX_BODY} characters.", field="body")
     return body
@@ -58,11 +65,8 @@ def check_body(body: str) -> str:
 
 def check_emoji(emoji: str) -> str:
     """One emoji (with its modifiers and joiners), not arbitrary text."""
-    if not 1 <= len(emoji) <= 16 or not any(unicodedata.category(c) == "So" for c in emoji):
-        raise InvalidInput("React with a single emoji, such as 👍.", field="emoji")
-    for char in emoji:
-        if char not in _EMOJI_EXTRAS and unicodedata.category(char) not in ("So", "Sk", "Mn", "Me"):
-            raise InvalidInput("React with a single emoji, such as 👍.", field="emoji")
+    if len(emoji) > MAX_EMOJI or not EMOJI.matches(emoji):
+        raise InvalidInput(EMOJI.message, field="emoji")
     return emoji
 
 
@@ -101,12 +105,13 @@ def _public(message: Message, author_name: str, reactions: dict[str, list[str]])
 
 async def history(db: AsyncSession, *, channel_id: str, user_id: str, before: int | None = None,
                   after: int | None = None, limit: int = 50) -> tuple[list[MessagePublic], str | None]:
-    """A page of messages in ascending seq: the newest ones, those before `before`, or those after
-    `after`. The cursor is the seq to pass as `before` (older pages) or `after` (newer pages)."""
+    """A page of messages in ascending seq: the newest ones (below `before`, if given), or with
+    `after` the oldest ones above it (and below `before`: a range). The cursor is the seq to pass
+    as `before` (older pages) or, when reading forward from `after`, as `after` (newer pages)."""
     await channel_access(db, channel_id=channel_id, user_id=user_id)
-    if before is not None and after is not None:
-        raise InvalidInput("Give either before or after, not both.", field="before")
     query = select(Message).where(Message.channel_id == channel_id)
+    if before is not None:
+        query = query.where(Message.seq < before)
     if after is not None:
         rows = list((await db.execute(
             query.where(Message.seq > after).order_by(Message.seq).limit(limit + 1))).scalars())
@@ -114,8 +119,6 @@ async def history(db: AsyncSession, *, channel_id: str, user_id: str, before: in
         rows = rows[:limit]
         cursor = str(rows[-1].seq) if more else None
     else:
-        if before is not None:
-            query = query.where(Message.seq < before)
         rows = list((await db.execute(query.order_by(Message.seq.desc()).limit(limit + 1))).scalars())
         more = len(rows) > limit
         rows = rows[:limit][::-1]

@@ -184,8 +184,8 @@ async def test_history_pages_by_seq_both_ways(db, hub, people):
     assert [m.seq for m in oldest] == list(range(1, 21)) and cursor is None
     after, cursor = await chat.history(db, channel_id=channel, user_id=ana.id, after=100, limit=15)
     assert [m.seq for m in after] == list(range(101, 116)) and cursor == "115"
-    with pytest.raises(InvalidInput):
-        await chat.history(db, channel_id=channel, user_id=ana.id, before=5, after=1)
+    between, cursor = await chat.history(db, channel_id=channel, user_id=ana.id, before=5, after=1)
+    assert [m.seq for m in between] == [2, 3, 4] and cursor is None
 
 
 async def test_read_markers_and_unread_counts(db, hub, people):
