@@ -47,8 +47,9 @@ async def create_business_goal(request: Request, db: Db, caller: AdminUser,
 @router.get("/{business_goal_id}", response_model=BusinessGoalPublic, responses=problems(401, 403, 404))
 async def read_business_goal(request: Request, db: Db, caller: Reader,
                              business_goal_id: ResourceId) -> Response:
-    """One business goal, archived or not."""
-    goal = await business_goals.get_business_goal(db, business_goal_id=business_goal_id)
+    """One business goal still offered (an archived one is listed with `include_archived`)."""
+    goal = await business_goals.get_business_goal(db, business_goal_id=business_goal_id,
+                                                  include_archived=False)
     return respond(request, BusinessGoalPublic.model_validate(goal), "fragments/business_goal_row.html",
                    context={"can_manage": "admin" in caller.scopes})
 
@@ -66,8 +67,9 @@ async def update_business_goal(request: Request, db: Db, _caller: AdminUser, bus
 @router.delete("/{business_goal_id}", response_model=BusinessGoalPublic, responses=problems(401, 403, 404))
 async def archive_business_goal(request: Request, db: Db, _caller: AdminUser,
                                 business_goal_id: ResourceId) -> Response:
-    """Archive a business goal (administrators only): it stays readable, and goals that name it
-    keep it, but it is no longer offered for new goals. Answers the archived goal."""
+    """Archive a business goal (administrators only): goals that name it keep it, and lists with
+    `include_archived` show it, but it is no longer offered for new goals and its address
+    answers 404. Answers the archived goal."""
     goal = await business_goals.archive_business_goal(db, business_goal_id=business_goal_id)
     return respond(request, BusinessGoalPublic.model_validate(goal), "fragments/business_goal_row.html",
                    context={"can_manage": True})

@@ -26,7 +26,7 @@ from app.services.lounge_directory import DirectoryPage, directory_key
 from app.web.auth import Reader, Writer
 from app.web.forms import FormOrJson
 from app.web.openapi import problems
-from app.web.params import Cursor, Limit, ResourceId
+from app.web.params import Cursor, Limit, OffsetCursor, ResourceId
 from app.web.respond import hx_redirect, respond
 
 router = APIRouter(prefix="/api/v1/lounges", tags=["lounges"])
@@ -63,8 +63,9 @@ async def create_lounge(request: Request, db: Db, caller: Writer, body: FormOrJs
 
 @router.get("/{lounge_id}", response_model=LoungePublic, responses=problems(401, 403, 404, 422))
 async def read_lounge(request: Request, db: Db, caller: Reader, lounge_id: ResourceId) -> Response:
-    """One lounge (404 for a private lounge I am not in)."""
-    view = await lounges.get_lounge(db, lounge_id=lounge_id, user_id=caller.user.id)
+    """One lounge (404 for a private lounge I am not in, and once it is archived)."""
+    view = await lounges.get_lounge(db, lounge_id=lounge_id, user_id=caller.user.id,
+                                    include_archived=False)
     return respond(request, LoungePublic.of(view), "fragments/lounge_card.html")
 
 
@@ -107,9 +108,10 @@ async def leave_lounge(request: Request, db: Db, caller: Writer, lounge_id: Reso
 
 @router.get("/{lounge_id}/members", response_model=Page[MemberPublic], responses=problems(401, 403, 404, 422))
 async def list_members(request: Request, db: Db, caller: Reader, lounge_id: ResourceId,
-                       cursor: Cursor = None, limit: Limit = 100) -> Response:
+                       cursor: OffsetCursor = None, limit: Limit = 100) -> Response:
     """Members: hosts first, then moderators, then everyone else by name."""
-    members = await lounges.list_members(db, user_id=caller.user.id, lounge_id=lounge_id)
+    members = await lounges.list_members(db, user_id=caller.user.id, lounge_id=lounge_id,
+                                         include_archived=False)
     items, next_cursor = slice_page(members, cursor=cursor, limit=limit)
     page = Page[MemberPublic].of_rows(items, next_cursor)
     role = await lounges.role_of(db, lounge_id=lounge_id, user_id=caller.user.id)
@@ -141,9 +143,10 @@ async def set_member_role(request: Request, db: Db, caller: Writer, lounge_id: R
 @router.get("/{lounge_id}/takeaways", response_model=Page[TakeawayPublic],
             responses=problems(401, 403, 404, 422))
 async def list_lounge_takeaways(request: Request, db: Db, caller: Reader, lounge_id: ResourceId,
-                                cursor: Cursor = None, limit: Limit = 20) -> Response:
+                                cursor: OffsetCursor = None, limit: Limit = 20) -> Response:
     """What attendees of this lounge's sessions chose to share, newest first."""
-    takeaways = await sessions.list_takeaways(db, user_id=caller.user.id, lounge_id=lounge_id, limit=200)
+    takeaways = await sessions.list_takeaways(db, user_id=caller.user.id, lounge_id=lounge_id, limit=200,
+                                              include_archived=False)
     items, next_cursor = slice_page(takeaways, cursor=cursor, limit=limit)
     page = Page[TakeawayPublic].of_rows(items, next_cursor)
     return respond(request, page, "fragments/takeaway_list.html")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.models import BusinessGoal, User
 from app.models.base import utcnow
 from app.schemas.learning_business import BusinessGoalCreate, BusinessGoalUpdate
@@ -33,10 +33,16 @@ async def active_business_goals(db: AsyncSession, *, limit: int = 200) -> list[B
     return list(await db.scalars(query))
 
 
-async def get_business_goal(db: AsyncSession, *, business_goal_id: str) -> BusinessGoal:
+async def get_business_goal(db: AsyncSession, *, business_goal_id: str,
+                            include_archived: bool = True) -> BusinessGoal:
+    """The business goal; `NotFound` when there is none (or it is archived, unless
+    `include_archived`: the API archives one by deleting it, so its address then answers 404,
+    while lists with archived ones and the goals that name it still show it)."""
     goal = await db.get(BusinessGoal, business_goal_id)
     if goal is None:
         raise NotFound("There is no business goal with this id.")
+    if goal.archived_at is not None and not include_archived:
+        raise NotFound("This business goal is archived.")
     return goal
 
 
@@ -52,8 +58,6 @@ async def revise_business_goal(db: AsyncSession, *, business_goal_id: str,
     """Change the title or description of a business goal that is not archived."""
     goal = await get_business_goal(db, business_goal_id=business_goal_id)
     values = changes.model_dump(exclude_unset=True)
-    if "title" in values and values["title"] is None:
-        raise InvalidInput("Enter a title.", field="title")
     if goal.archived_at is not None:
         raise Conflict("This business goal is archived; publish a new one instead.")
     if "title" in values:

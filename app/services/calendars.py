@@ -189,8 +189,10 @@ async def session_calendar(db: AsyncSession, *, session_id: str, user: User, bas
 
 
 async def lounge_calendar(db: AsyncSession, *, lounge_id: str, user: User, base_url: str) -> bytes:
-    """The lounge's sessions from the last 90 days on (404 for a private lounge's non-members)."""
-    lounge, _role = await lounges.visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
+    """The lounge's sessions from the last 90 days on (404 for a private lounge's non-members,
+    and once it is archived)."""
+    lounge, _role = await lounges.visible_lounge(db, lounge_id=lounge_id, user_id=user.id,
+                                                 include_archived=False)
     views = await _views(db, user_id=user.id, lounge_id=lounge.id)
     return build_calendar([_entry_for_viewer(v, base_url) for v in views], name=lounge.name)
 

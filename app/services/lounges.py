@@ -3,6 +3,11 @@ and who may see or use a lounge's (or its sessions') chat channel.
 
 A private lounge is invisible to non-members: every lookup raises `NotFound`, never
 `Forbidden`, so its existence does not leak.
+
+An archived lounge is read-only: every change to it (its details, members, roles, sessions)
+is a `Conflict`. The API archives a lounge by deleting it, so there its address and everything
+under it are `NotFound` afterwards (`include_archived=False`); its members still find it in
+their own list, and its page still shows it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlalchemy import BindParameter, ColumnElement, String, bindparam, delete, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.models import Channel, LearningSession, Lounge, LoungeMember, LoungeTag, Rsvp, SessionCohost, User
 from app.realtime import protocol
 from app.realtime.hub import Hub
@@ -26,6 +31,7 @@ from app.services import events
 from app.services.pagination import page_of
 
 HIDDEN = "There is no lounge here, or it is private."
+ARCHIVED = "This lounge is archived."
 MANAGERS = ("host", "moderator")
 
 
@@ -102,11 +108,15 @@ async def role_of(db: AsyncSession, *, lounge_id: str, user_id: str) -> str | No
         LoungeMember.lounge_id == lounge_id, LoungeMember.user_id == user_id))
 
 
-async def visible_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> tuple[Lounge, str | None]:
-    """The lounge and the viewer's role in it; `NotFound` when it is missing or private to them."""
+async def visible_lounge(db: AsyncSession, *, lounge_id: str, user_id: str,
+                         include_archived: bool = True) -> tuple[Lounge, str | None]:
+    """The lounge and the viewer's role in it; `NotFound` when it is missing or private to them
+    (or archived, unless `include_archived`)."""
     lounge = await db.get(Lounge, lounge_id)
     if lounge is None:
         raise NotFound(HIDDEN)
+    if lounge.archived_at is not None and not include_archived:
+        raise NotFound(f"{ARCHIVED} It is no longer offered here.")
     role = await role_of(db, lounge_id=lounge_id, user_id=user_id)
     if lounge.visibility == "private" and role is None:
         raise NotFound(HIDDEN)
@@ -143,8 +153,10 @@ async def view_of(db: AsyncSession, *, lounge: Lounge, user_id: str) -> LoungeVi
     return _view(lounge, *extras)
 
 
-async def get_lounge(db: AsyncSession, *, lounge_id: str, user_id: str) -> LoungeView:
-    lounge, _ = await visible_lounge(db, lounge_id=lounge_id, user_id=user_id)
+async def get_lounge(db: AsyncSession, *, lounge_id: str, user_id: str,
+                     include_archived: bool = True) -> LoungeView:
+    lounge, _ = await visible_lounge(db, lounge_id=lounge_id, user_id=user_id,
+                                     include_archived=include_archived)
     return await view_of(db, lounge=lounge, user_id=user_id)
 
 
@@ -231,20 +243,19 @@ async def _managed(db: AsyncSession, *, lounge_id: str, user_id: str, roles: tup
     return lounge
 
 
-def _writable(lounge: Lounge) -> None:
+def writable(lounge: Lounge) -> None:
+    """`Conflict` once the lounge is archived: it takes no more changes."""
     if lounge.archived_at is not None:
-        raise Conflict("This lounge is archived.")
+        raise Conflict(ARCHIVED)
 
 
 async def update_lounge(db: AsyncSession, *, user: User, lounge_id: str, changes: LoungeUpdate) -> LoungeView:
     """Hosts and moderators edit the name, description, tags and visibility."""
     lounge = await _managed(db, lounge_id=lounge_id, user_id=user.id, roles=MANAGERS)
-    _writable(lounge)
+    writable(lounge)
     values = changes.model_dump(exclude_unset=True)
     for name in ("name", "visibility", "description"):
         if name in values:
-            if values[name] is None:
-                raise InvalidInput("This field cannot be empty.", field=name)
             setattr(lounge, name, values[name])
     if "tags" in values:
         await db.execute(delete(LoungeTag).where(LoungeTag.lounge_id == lounge.id))
@@ -269,8 +280,8 @@ async def archive_lounge(db: AsyncSession, *, user: User, lounge_id: str) -> Lou
 
 async def join_lounge(db: AsyncSession, *, user: User, lounge_id: str) -> LoungeView:
     lounge, role = await visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
+    writable(lounge)
     if role is None:
-        _writable(lounge)
         if lounge.visibility != "open":
             raise NotFound(HIDDEN)  # unreachable for non-members; kept as a guard
         db.add(LoungeMember(lounge_id=lounge.id, user_id=user.id, role="member"))
@@ -318,9 +329,10 @@ async def _host_count(db: AsyncSession, lounge_id: str) -> int:
         LoungeMember.lounge_id == lounge_id, LoungeMember.role == "host")) or 0
 
 
-async def list_members(db: AsyncSession, *, user_id: str, lounge_id: str) -> list[MemberView]:
+async def list_members(db: AsyncSession, *, user_id: str, lounge_id: str,
+                       include_archived: bool = True) -> list[MemberView]:
     """Members, hosts first, then moderators, then by name."""
-    await visible_lounge(db, lounge_id=lounge_id, user_id=user_id)
+    await visible_lounge(db, lounge_id=lounge_id, user_id=user_id, include_archived=include_archived)
     rows = await db.execute(
         select(LoungeMember, User.display_name).join(User, User.id == LoungeMember.user_id)
         .where(LoungeMember.lounge_id == lounge_id))
@@ -343,9 +355,9 @@ async def invite_member(db: AsyncSession, *, user: User, lounge_id: str, invitee
     lounge, role = await visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
     if role is None:
         raise Forbidden("Join the lounge before inviting others.")
-    _writable(lounge)
+    writable(lounge)
     if await db.get(User, invitee_id) is None:
-        raise InvalidInput("No person has this id.", field="user_id")
+        raise Conflict("No person has this id.", field="user_id")
     if await role_of(db, lounge_id=lounge.id, user_id=invitee_id) is None:
         db.add(LoungeMember(lounge_id=lounge.id, user_id=invitee_id, role="member", invited_by=user.id))
         try:
@@ -359,6 +371,7 @@ async def set_member_role(db: AsyncSession, *, user: User, lounge_id: str, membe
                           role: str) -> MemberView:
     """Hosts appoint hosts and moderators (or make them members again); a lounge keeps a host."""
     lounge = await _managed(db, lounge_id=lounge_id, user_id=user.id, roles=("host",))
+    writable(lounge)
     member = await db.get(LoungeMember, (lounge.id, member_id))
     if member is None:
         raise NotFound("This person is not a member of the lounge.")

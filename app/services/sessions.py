@@ -40,6 +40,7 @@ from app.services.lounges import (
     session_chat_closed,
     visible_lounge,
     visible_to,
+    writable,
 )
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.recurrence import expand, local_to_utc, resolve, wall_time
@@ -269,7 +270,7 @@ async def _check_cohosts(db: AsyncSession, *, lounge: Lounge, host_id: str,
     members = set((await db.execute(select(LoungeMember.user_id).where(
         LoungeMember.lounge_id == lounge.id, LoungeMember.user_id.in_(wanted)))).scalars())
     if set(wanted) - members:
-        raise InvalidInput("Co-hosts must be members of the lounge.", field="cohost_ids")
+        raise Conflict("Co-hosts must be members of the lounge.", field="cohost_ids")
     return wanted
 
 
@@ -281,8 +282,7 @@ async def schedule_session(db: AsyncSession, *, user: User, lounge_id: str, data
     lounge, role = await visible_lounge(db, lounge_id=lounge_id, user_id=user.id)
     if role is None:
         raise Forbidden("Join the lounge to schedule sessions in it.")
-    if lounge.archived_at is not None:
-        raise Conflict("This lounge is archived.")
+    writable(lounge)
     zone = ZoneInfo(data.time_zone)
     first_start = resolve(data.starts_at, zone, field="starts_at")
     duration = _span(first_start, resolve(data.ends_at, zone, field="ends_at"))
@@ -346,9 +346,6 @@ async def update_session(db: AsyncSession, *, user: User, session_id: str, chang
     if this.status == "cancelled":
         raise Conflict("This session is cancelled.")
     values = changes.model_dump(exclude_unset=True)
-    for name in ("title", "kind", "time_zone", "starts_at", "ends_at"):
-        if name in values and values[name] is None:
-            raise InvalidInput("This field cannot be empty.", field=name)
     old_zone = ZoneInfo(this.time_zone)
     new_zone = ZoneInfo(values.get("time_zone") or this.time_zone)
     new_start = resolve(values["starts_at"], new_zone, field="starts_at") if "starts_at" in values else None
@@ -601,8 +598,10 @@ async def list_feedback(db: AsyncSession, *, user_id: str, session_id: str) -> l
 
 
 async def list_takeaways(db: AsyncSession, *, user_id: str, lounge_id: str | None = None,
-                         session_id: str | None = None, limit: int = 50) -> list[TakeawayView]:
-    """Takeaways attendees shared, newest first, for a lounge or one session."""
+                         session_id: str | None = None, limit: int = 50,
+                         include_archived: bool = True) -> list[TakeawayView]:
+    """Takeaways attendees shared, newest first, for a lounge (archived or, unless
+    `include_archived`, not) or one session."""
     query = (select(SessionFeedback, User.display_name, LearningSession.title)
              .join(User, User.id == SessionFeedback.user_id)
              .join(LearningSession, LearningSession.id == SessionFeedback.session_id)
@@ -611,7 +610,7 @@ async def list_takeaways(db: AsyncSession, *, user_id: str, lounge_id: str | Non
         await _visible_session(db, session_id=session_id, user_id=user_id)
         query = query.where(SessionFeedback.session_id == session_id)
     if lounge_id is not None:
-        await visible_lounge(db, lounge_id=lounge_id, user_id=user_id)
+        await visible_lounge(db, lounge_id=lounge_id, user_id=user_id, include_archived=include_archived)
         query = query.where(LearningSession.lounge_id == lounge_id)
     rows = await db.execute(query.order_by(SessionFeedback.updated_at.desc()).limit(limit))
     return [TakeawayView(session_id=f.session_id, session_title=title, user_id=f.user_id, display_name=name,
