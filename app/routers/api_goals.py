@@ -105,7 +105,7 @@ async def list_goals(request: Request, db: Db, caller: Reader, owner: Owner = No
     return respond(request, page, "fragments/goal_list.html", context=context)
 
 
-@router.post("", status_code=201, response_model=GoalPublic, responses=problems(401, 403, 413, 415, 422))
+@router.post("", status_code=201, response_model=GoalPublic, responses=problems(401, 403, 409, 413, 415, 422))
 async def create_goal(request: Request, db: Db, caller: Writer, body: FormOrJson[GoalCreate]) -> Response:
     """Write a learning contract; it is private until I share it."""
     goal = GoalPublic.of(await goals.create_goal(db, user=caller.user, data=body))
@@ -120,7 +120,7 @@ async def read_goal(request: Request, db: Db, caller: Reader, goal_id: ResourceI
     return respond(request, goal, "fragments/goal_card.html")
 
 
-@router.patch("/{goal_id}", response_model=GoalPublic, responses=problems(401, 403, 404, 413, 415, 422))
+@router.patch("/{goal_id}", response_model=GoalPublic, responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def update_goal(request: Request, db: Db, caller: Writer, goal_id: ResourceId,
                       body: FormOrJson[GoalUpdate]) -> Response:
     """Edit the contract, its status or who can see it (owner only)."""
@@ -156,7 +156,7 @@ async def list_plan(request: Request, db: Db, caller: Reader, goal_id: ResourceI
 
 
 @router.post("/{goal_id}/plan", status_code=201, response_model=PlanItemPublic,
-             responses=problems(401, 403, 404, 413, 415, 422))
+             responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def add_plan_item(request: Request, db: Db, caller: Writer, goal_id: ResourceId,
                         body: FormOrJson[PlanItemCreate]) -> Response:
     """Add a step: a resource, an activity, a person, a session or lounge I can see."""
@@ -237,7 +237,7 @@ async def list_suggestions(request: Request, db: Db, caller: Reader, goal_id: Re
 
 
 @router.post("/{goal_id}/suggestions", status_code=201, response_model=SuggestionPublic,
-             responses=problems(401, 403, 404, 413, 415, 422))
+             responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def suggest(request: Request, db: Db, caller: Writer, goal_id: ResourceId,
                   body: FormOrJson[SuggestionCreate]) -> Response:
     """Suggest a session or a person for someone's shared goal."""

@@ -48,7 +48,7 @@ def _person_answer(request: Request, person: PersonView, saved: str) -> Response
 
 
 @router.patch("/{user_id}", response_model=UserPublic,
-              responses=problems(401, 403, 404, 413, 415, 422))
+              responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def update_user(request: Request, db: Db, _caller: AdminUser, user_id: ResourceId,
                       body: FormOrJson[UserAdminUpdate]) -> Response:
     """Set or clear (`null`) a person's manager (administrators only; no circles)."""

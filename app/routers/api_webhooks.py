@@ -79,7 +79,7 @@ async def read_webhook(request: Request, db: Db, caller: Reader, webhook_id: Res
 
 
 @router.patch("/{webhook_id}", response_model=WebhookPublic,
-              responses=problems(401, 403, 404, 413, 415, 422, 429))
+              responses=problems(401, 403, 404, 409, 413, 415, 422, 429))
 async def update_webhook(request: Request, db: Db, caller: Writer, webhook_id: ResourceId,
                          body: FormOrJson[WebhookUpdate]) -> Response:
     """Change the URL, event types or description, or switch the endpoint off (`enabled`)."""

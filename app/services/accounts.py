@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthenticated
+from app.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
 from app.models import ApiToken, LoginSession, User
 from app.ratelimit import RateLimiter
 from app.schemas.accounts import MeUpdate, TokenCreate, UserRegister
@@ -182,14 +182,9 @@ async def user_for_token(db: AsyncSession, *, secret: str) -> tuple[User, ApiTok
 
 async def update_profile(db: AsyncSession, *, user: User, changes: MeUpdate) -> User:
     values = changes.model_dump(exclude_unset=True)
-    for name in ("display_name", "time_zone"):
-        if name in values and values[name] is None:
-            raise InvalidInput("This field cannot be empty.", field=name)
-    if values.get("handle") is not None:
+    if "handle" in values:
         await _free_handle(db, values["handle"], except_user=user.id)
         values["handle_key"] = skeleton(values["handle"])
-    elif "handle" in values:
-        raise InvalidInput("This field cannot be empty.", field="handle")
     if "manager_id" in values:
         await people.check_manager(db, user_id=user.id, manager_id=values["manager_id"])
     user = await db.merge(user)
@@ -224,8 +219,8 @@ async def create_token(db: AsyncSession, *, user: User, data: TokenCreate,
     """Mint a token; a caller can only hand out scopes it holds itself."""
     extra = [s for s in data.scopes if s not in granted]
     if extra:
-        raise InvalidInput(f"You cannot grant scopes you do not hold: {', '.join(extra)}.",
-                           field="scopes")
+        raise Forbidden(f"You cannot grant scopes you do not hold: {', '.join(extra)}.",
+                        field="scopes")
     secret = new_api_token()
     token = ApiToken(user_id=user.id, name=data.name, token_hash=digest(secret),
                      prefix=secret[:10], scopes=list(data.scopes), expires_at=data.expires_at)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.models import Goal, GoalSuggestion, LearningSession, Lounge, PlanItem, Rsvp, User
 from app.schemas.goals import PlanItemCreate, PlanItemUpdate
 from app.services import events
@@ -68,16 +68,16 @@ async def _item_for(db: AsyncSession, *, user: User, goal: Goal, data: PlanItemC
         try:
             lounge, _role = await visible_lounge(db, lounge_id=data.lounge_id, user_id=user.id)
         except NotFound as exc:
-            raise InvalidInput("There is no lounge with this id that you can see.",
-                               field="lounge_id") from exc
+            raise Conflict("There is no lounge with this id that you can see.",
+                           field="lounge_id") from exc
         item.lounge_id, item.title = lounge.id, item.title or lounge.name
     elif data.kind == "person":
         person = await db.get(User, data.person_id)
         if person is None:
-            raise InvalidInput("No person has this id.", field="person_id")
+            raise Conflict("No person has this id.", field="person_id")
         item.person_id, item.title = person.id, item.title or f"Talk to {person.display_name}"
     elif data.kind == "challenge":
-        raise InvalidInput("There is no challenge with this id.", field="challenge_id")
+        raise Conflict("There is no challenge with this id.", field="challenge_id")
     return item
 
 
@@ -85,7 +85,7 @@ async def stage_item(db: AsyncSession, *, user: User, goal: Goal, data: PlanItem
     """Add an item at the end of the plan, in the caller's transaction."""
     count = int(await db.scalar(select(func.count()).where(PlanItem.goal_id == goal.id)) or 0)
     if count >= MAX_ITEMS:
-        raise InvalidInput(f"A plan holds at most {MAX_ITEMS} items.")
+        raise Conflict(f"A plan holds at most {MAX_ITEMS} items.")
     item = await _item_for(db, user=user, goal=goal, data=data)
     item.position = count
     db.add(item)
@@ -102,14 +102,14 @@ async def add_item(db: AsyncSession, *, user: User, goal_id: str, data: PlanItem
 
 
 async def visible_session(db: AsyncSession, *, user: User, session_id: str) -> LearningSession:
-    """A session `user` may see (its lounge is open, or theirs), else a 422 on `session_id`."""
+    """A session `user` may see (its lounge is open, or theirs), else a 409 on `session_id`."""
     session = await db.get(LearningSession, session_id)
     try:
         if session is None:
             raise NotFound("missing")
         await visible_lounge(db, lounge_id=session.lounge_id, user_id=user.id)
     except NotFound as exc:
-        raise InvalidInput("There is no session with this id that you can see.", field="session_id") from exc
+        raise Conflict("There is no session with this id that you can see.", field="session_id") from exc
     return session
 
 
@@ -137,9 +137,6 @@ async def update_item(db: AsyncSession, *, user: User, goal_id: str, item_id: st
                       changes: PlanItemUpdate) -> PlanItem:
     goal, item = await _own_item(db, user=user, goal_id=goal_id, item_id=item_id)
     values = changes.model_dump(exclude_unset=True)
-    for name in ("title", "done", "position"):
-        if name in values and values[name] is None:
-            raise InvalidInput("This field cannot be empty.", field=name)
     if "title" in values:
         item.title = values["title"]
     if "due_on" in values:

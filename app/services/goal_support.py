@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.models import Goal, GoalComment, GoalSuggestion, LearningSession, Lounge, PlanItem, User
 from app.schemas.goals import CommentCreate, PlanItemCreate, SuggestionCreate
 from app.services.goal_plans import stage_item, visible_session
@@ -74,11 +74,11 @@ async def suggest(db: AsyncSession, *, user: User, goal_id: str, data: Suggestio
         assert owner is not None
         try:
             await visible_session(db, user=owner, session_id=data.session_id)
-        except InvalidInput as exc:
-            raise InvalidInput(f"{owner.display_name} cannot see this session (it is in a private lounge).",
-                               field="session_id") from exc
+        except Conflict as exc:
+            raise Conflict(f"{owner.display_name} cannot see this session (it is in a private lounge).",
+                           field="session_id") from exc
     elif await db.get(User, data.person_id) is None:
-        raise InvalidInput("No person has this id.", field="person_id")
+        raise Conflict("No person has this id.", field="person_id")
     suggestion = GoalSuggestion(goal_id=goal.id, author_id=user.id, kind=data.kind,
                                 session_id=data.session_id if data.kind == "session" else None,
                                 person_id=data.person_id if data.kind == "person" else None, note=data.note)

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import BusinessGoal, Goal, GoalCheckIn, GoalComment, GoalSuggestion, PlanItem, User
 from app.schemas.goals import CheckInCreate, GoalCreate, GoalUpdate
 from app.services import events
@@ -118,7 +118,7 @@ async def _check_business_goal(db: AsyncSession, business_goal_id: str | None) -
     found = await db.scalar(select(BusinessGoal.id).where(BusinessGoal.id == business_goal_id,
                                                           BusinessGoal.archived_at.is_(None)))
     if found is None:
-        raise InvalidInput("There is no published business goal with this id.", field="business_goal_id")
+        raise Conflict("There is no published business goal with this id.", field="business_goal_id")
 
 
 def _check_target(user: User, target: date | None) -> None:
@@ -152,9 +152,6 @@ def _set_status(db: AsyncSession, goal: Goal, status: str) -> None:
 async def update_goal(db: AsyncSession, *, user: User, goal_id: str, changes: GoalUpdate) -> GoalView:
     goal = await own_goal(db, user=user, goal_id=goal_id)
     values = changes.model_dump(exclude_unset=True)
-    for name in ("title", "visibility", "status", "skills", "learning_weekday", "learning_start"):
-        if name in values and values[name] is None:
-            raise InvalidInput("This field cannot be empty.", field=name)
     for name in CONTRACT_TEXT:
         if name in values and values[name] is None:
             values[name] = ""  # null clears an answer

@@ -11,7 +11,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.models import User
 
 # Any fixed 64-bit number: PostgreSQL's advisory lock that serialises manager changes.
@@ -47,17 +47,17 @@ async def _chain_above(db: AsyncSession, person_id: str) -> list[str]:
     return list(await db.scalars(select(chain.c.id)))
 
 
-def _refusal(chain: list[str], *, user_id: str) -> InvalidInput | None:
+def _refusal(chain: list[str], *, user_id: str) -> Conflict | None:
     if not chain:
-        return InvalidInput("No person has this id.", field="manager_id")
+        return Conflict("No person has this id.", field="manager_id")
     if user_id in chain:
-        return InvalidInput("That would make a circle: the person named as manager already reports, "
+        return Conflict("That would make a circle: the person named as manager already reports, "
                             "directly or through others, to this person.", field="manager_id")
     return None
 
 
 async def check_manager(db: AsyncSession, *, user_id: str, manager_id: str | None) -> None:
-    """Refuse (422 on `manager_id`) a manager who does not exist, the person themself, or
+    """Refuse (409 on `manager_id`) a manager who does not exist, the person themself, or
     anyone who reports to the person, however indirectly. None (no manager) always passes.
 
     Call it in the transaction that writes the change and commit soon after: once the change
@@ -66,7 +66,7 @@ async def check_manager(db: AsyncSession, *, user_id: str, manager_id: str | Non
     if manager_id is None:
         return
     if manager_id == user_id:
-        raise InvalidInput("Nobody can be their own manager.", field="manager_id")
+        raise Conflict("Nobody can be their own manager.", field="manager_id")
     refusal = _refusal(await _chain_above(db, manager_id), user_id=user_id)
     if refusal is None:
         # Checked again in turn, in case a change committed meanwhile closes the circle.
