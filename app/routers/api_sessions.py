@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime
 from starlette.responses import Response
 
 from app.db import Db
-from app.schemas.common import Page
+from app.schemas.common import Instant, Page
 from app.schemas.lounges import TakeawayPublic
 from app.schemas.schedule import (
     AttendanceUpdate,
@@ -32,7 +31,7 @@ from app.web.auth import Principal, Reader, Writer
 from app.web.forms import FormOrJson
 from app.web.negotiation import wants_fragment
 from app.web.openapi import problems
-from app.web.params import Cursor, Limit, ResourceId
+from app.web.params import Cursor, Limit, OffsetCursor, ResourceId
 from app.web.respond import respond
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
@@ -47,8 +46,8 @@ def _zone(caller: Principal) -> dict[str, str]:
 @router.get("", response_model=Page[SessionPublic], responses=problems(401, 403, 404, 422))
 async def list_sessions(request: Request, db: Db, caller: Reader,
                         lounge_id: Annotated[str | None, Query(max_length=40)] = None,
-                        from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-                        to: AwareDatetime | None = None, mine: bool = False, upcoming: bool = False,
+                        from_: Annotated[Instant | None, Query(alias="from")] = None,
+                        to: Instant | None = None, mine: bool = False, upcoming: bool = False,
                         q: Annotated[str | None, Query(max_length=80)] = None,
                         cursor: Cursor = None, limit: Limit = 50) -> Response:
     """Sessions I can see, by start time (`from` inclusive, `to` exclusive); each occurrence
@@ -61,14 +60,15 @@ async def list_sessions(request: Request, db: Db, caller: Reader,
     return respond(request, page, "fragments/session_list.html", context=_zone(caller))
 
 
-@router.get("/{session_id}", response_model=SessionPublic, responses=problems(401, 403, 404, 422))
+# `:id`: `/sessions/{session_id}.ics` (the calendar) is another resource, not a session id.
+@router.get("/{session_id:id}", response_model=SessionPublic, responses=problems(401, 403, 404, 422))
 async def read_session(request: Request, db: Db, caller: Reader, session_id: ResourceId) -> Response:
     """One session; its `join_url` only if I am going or host it."""
     view = await sessions.get_session(db, session_id=session_id, user_id=caller.user.id)
     return respond(request, SessionPublic.of(view), "fragments/session_card.html", context=_zone(caller))
 
 
-@router.patch("/{session_id}", response_model=SessionPublic,
+@router.patch("/{session_id:id}", response_model=SessionPublic,
               responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def update_session(request: Request, db: Db, caller: Writer, session_id: ResourceId,
                          body: FormOrJson[SessionUpdate], scope: ScopeParam = "this") -> Response:
@@ -106,7 +106,7 @@ async def set_rsvp(request: Request, db: Db, caller: Writer, session_id: Resourc
 @router.get("/{session_id}/attendees", response_model=Page[AttendeePublic],
             responses=problems(401, 403, 404, 422))
 async def list_attendees(request: Request, db: Db, caller: Reader, session_id: ResourceId,
-                         cursor: Cursor = None, limit: Limit = 100) -> Response:
+                         cursor: OffsetCursor = None, limit: Limit = 100) -> Response:
     """Who is going, the waitlist in order, and who is not going."""
     attendees = await sessions.list_attendees(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(attendees, cursor=cursor, limit=limit)
@@ -142,7 +142,7 @@ async def update_notes(request: Request, db: Db, caller: Writer, session_id: Res
 @router.get("/{session_id}/resources", response_model=Page[ResourcePublic],
             responses=problems(401, 403, 404, 422))
 async def list_resources(request: Request, db: Db, caller: Reader, session_id: ResourceId,
-                         cursor: Cursor = None, limit: Limit = 100) -> Response:
+                         cursor: OffsetCursor = None, limit: Limit = 100) -> Response:
     """Links the hosts shared (slides, repositories, reading)."""
     resources = await sessions.list_resources(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(resources, cursor=cursor, limit=limit)
@@ -188,7 +188,7 @@ async def leave_feedback(request: Request, db: Db, caller: Writer, session_id: R
 @router.get("/{session_id}/feedback", response_model=Page[FeedbackPublic],
             responses=problems(401, 403, 404, 422))
 async def list_feedback(request: Request, db: Db, caller: Reader, session_id: ResourceId,
-                        cursor: Cursor = None, limit: Limit = 100) -> Response:
+                        cursor: OffsetCursor = None, limit: Limit = 100) -> Response:
     """All ratings and comments, for the session's hosts."""
     feedback = await sessions.list_feedback(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(feedback, cursor=cursor, limit=limit)
@@ -199,7 +199,7 @@ async def list_feedback(request: Request, db: Db, caller: Reader, session_id: Re
 @router.get("/{session_id}/takeaways", response_model=Page[TakeawayPublic],
             responses=problems(401, 403, 404, 422))
 async def list_session_takeaways(request: Request, db: Db, caller: Reader, session_id: ResourceId,
-                                 cursor: Cursor = None, limit: Limit = 50) -> Response:
+                                 cursor: OffsetCursor = None, limit: Limit = 50) -> Response:
     """Takeaways attendees shared from this session."""
     takeaways = await sessions.list_takeaways(db, user_id=caller.user.id, session_id=session_id, limit=200)
     items, next_cursor = slice_page(takeaways, cursor=cursor, limit=limit)
