@@ -120,7 +120,8 @@ async def test_a_session_scheduled_answered_and_chatted_about(app: FastAPI):
         starts = (datetime.now(UTC) + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
         session = await create_session.asyncio(lounge_id=lounge.id, client=api, body=models.SessionCreate(
             title="Lunch and learn: typing", starts_at=starts, ends_at=starts + timedelta(hours=1),
-            time_zone="Europe/London", kind=models.SessionCreateKind.LUNCH_AND_LEARN, capacity=20))
+            time_zone=models.TimeZone("Europe/London"), kind=models.SessionCreateKind.LUNCH_AND_LEARN,
+            capacity=20))
         rsvp = await set_rsvp.asyncio(session_id=session.id, client=api,
                                       body=models.RsvpUpdate(status=models.RsvpUpdateStatus.GOING))
         assert rsvp.status == models.RsvpPublicStatus.GOING

@@ -224,12 +224,13 @@ async def test_plan_items_of_every_kind(team, db):
 
     before = await rows(db, PlanItem)
     refused = await add_item(ben, goal["id"], kind="challenge", challenge_id="chl_someday")
-    is_problem(refused, 422)
+    is_problem(refused, 409)  # well-formed, but no such challenge
     assert refused.json()["errors"][0]["field"] == "challenge_id"
     for fields in ({"kind": "resource", "title": "No link"}, {"kind": "session"}, {"kind": "quest"},
-                   {"kind": "resource", "title": "Bad", "url": "javascript:alert(1)"},
-                   {"kind": "lounge", "lounge_id": "lng_nowhere"}, {"kind": "person", "person_id": "usr_x"}):
+                   {"kind": "resource", "title": "Bad", "url": "javascript:alert(1)"}):
         is_problem(await add_item(ben, goal["id"], **fields), 422)
+    for fields in ({"kind": "lounge", "lounge_id": "lng_nowhere"}, {"kind": "person", "person_id": "usr_x"}):
+        is_problem(await add_item(ben, goal["id"], **fields), 409)
     is_problem(await add_item(team.ana, goal["id"], kind="activity", title="Not yours"), 404)
     assert await rows(db, PlanItem) == before
 
@@ -446,7 +447,7 @@ async def test_bad_contracts_are_refused_with_nothing_written(team, db):
         ({"title": "x", "target_date": (today - timedelta(days=2)).isoformat()}, 422),
         ({"title": "x", "weekly_minutes": -5}, 422),
         ({"title": "x", "weekly_minutes": 100_000}, 422),
-        ({"title": "x", "business_goal_id": "bgl_nowhere"}, 422),
+        ({"title": "x", "business_goal_id": "bgl_nowhere"}, 409),
         ({"title": "x", "visibility": "public"}, 422),
         ({"title": "x", "skills": [f"s{n}" for n in range(13)]}, 422),
         ({"title": "x", "owner_id": team.ana.id}, 422),
@@ -457,9 +458,10 @@ async def test_bad_contracts_are_refused_with_nothing_written(team, db):
     assert await rows(db, Goal) == before == 0
 
     goal = await create(ben)
-    for body in ({"title": None}, {"target_date": "1900-01-01"}, {"weekly_minutes": -5},
-                 {"business_goal_id": "bgl_nowhere"}, {"status": "finished"}):
-        is_problem(await ben.client.patch(f"{GOALS}/{goal['id']}", headers=ben.csrf, json=body), 422)
+    for body, status in (({"title": None}, 422), ({"target_date": "1900-01-01"}, 422),
+                         ({"weekly_minutes": -5}, 422), ({"business_goal_id": "bgl_nowhere"}, 409),
+                         ({"status": "finished"}, 422)):
+        is_problem(await ben.client.patch(f"{GOALS}/{goal['id']}", headers=ben.csrf, json=body), status)
     assert (await ben.client.get(f"{GOALS}/{goal['id']}")).json() == goal
 
 
@@ -472,6 +474,6 @@ async def test_a_plan_item_cannot_point_into_a_private_lounge_i_am_not_in(team, 
     for fields in ({"kind": "session", "session_id": hidden["id"]},
                    {"kind": "lounge", "lounge_id": hidden_lounge["id"]}):
         refused = await add_item(ben, goal["id"], **fields)
-        is_problem(refused, 422)
+        is_problem(refused, 409)
         assert "Board prep" not in refused.text and "Inner circle" not in refused.text
     assert await rows(db, PlanItem) == before == 0

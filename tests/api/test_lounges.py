@@ -134,7 +134,7 @@ async def test_invite_lets_a_colleague_into_a_private_lounge(client, ana, ben):
         ("Ana Lima", "host"), ("Ben Okafor", "member")]
     unknown = await client.post(f"/api/v1/lounges/{lounge['id']}/invites", headers=ana.csrf,
                                 json={"user_id": "usr_nobody"})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 409
 
 
 async def test_join_leave_and_the_last_host_cannot_leave(client, ana, ben):

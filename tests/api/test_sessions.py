@@ -125,7 +125,8 @@ async def test_hostile_or_unbounded_rules_are_refused(client, ana, lounge, rule,
 async def test_schedule_rejects_bad_input(client, ana, lounge, fields, field):
     response = await client.post(f"/api/v1/lounges/{lounge['id']}/sessions", headers=ana.csrf,
                                  json=when(**fields))
-    assert response.status_code == 422, response.text
+    # A co-host who is not a member is well-formed but clashes with the lounge as it is.
+    assert response.status_code == (409 if field == "cohost_ids" else 422), response.text
     assert any(e["field"] == field for e in response.json()["errors"]), response.json()
 
 

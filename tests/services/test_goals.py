@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -193,7 +194,7 @@ async def test_the_manager_view_shows_only_shared_goals_and_equals_team(db, org)
 
 async def test_create_checks_the_business_goal_and_the_target_date(db, org):
     before = await count(db, OutboxJob)
-    with pytest.raises(InvalidInput) as missing:
+    with pytest.raises(Conflict) as missing:
         await goals.create_goal(db, user=org.owner, data=GoalCreate(title="X", business_goal_id="bgl_nope"))
     assert missing.value.field == "business_goal_id"
     with pytest.raises(InvalidInput) as past:
@@ -204,7 +205,7 @@ async def test_create_checks_the_business_goal_and_the_target_date(db, org):
     live = BusinessGoal(title="Ship faster", created_by=org.admin.id)
     db.add_all([archived, live])
     await db.commit()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await goals.create_goal(db, user=org.owner, data=GoalCreate(title="X", business_goal_id=archived.id))
     assert await count(db, OutboxJob) == before
     view = await goals.create_goal(db, user=org.owner, data=GoalCreate(
@@ -245,7 +246,7 @@ async def test_check_in_sets_status_and_time_and_records_events(db, org):
 async def test_update_refuses_emptying_required_fields_and_records_what_changed(db, org):
     goal_id = org.goals["org"]
     for field in ("title", "visibility", "status", "skills"):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(ValidationError):
             await goals.update_goal(db, user=org.owner, goal_id=goal_id, changes=GoalUpdate(**{field: None}))
     view = await goals.update_goal(db, user=org.owner, goal_id=goal_id, changes=GoalUpdate(
         title="Renamed", why="Because.", skills=["sql", "SQL", "facilitation"]))
@@ -304,7 +305,7 @@ async def test_plan_items_keep_their_order_through_moves_and_removals(db, org):
     with pytest.raises(NotFound):  # an item of another goal is not this goal's
         await goal_plans.update_item(db, user=org.owner, goal_id=org.goals["org"], item_id=b.id,
                                      changes=PlanItemUpdate(done=True))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(ValidationError):
         await goal_plans.update_item(db, user=org.owner, goal_id=goal_id, item_id=b.id,
                                      changes=PlanItemUpdate(position=None))
     assert c.goal_id == goal_id
@@ -332,7 +333,7 @@ async def test_ticking_by_hand_and_overdue_flags(db, org):
 async def test_a_plan_holds_at_most_a_hundred_items(db, org):
     for n in range(goal_plans.MAX_ITEMS):
         await add(db, org, f"Step {n}")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await add(db, org, "One too many")
     assert len(await titles(db, org)) == goal_plans.MAX_ITEMS
 
@@ -408,10 +409,10 @@ async def test_plan_items_of_every_kind_take_their_titles_from_what_they_point_a
         "person_id": {"kind": "person", "person_id": "usr_nobody"},
     }
     for field, data in refusals.items():
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(Conflict) as refused:
             await plan_item(db, org, **data)
         assert refused.value.field == field
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await plan_item(db, org, kind="session", session_id="lsn_nowhere")
     assert len(await goal_plans.list_plan(db, viewer=org.owner, goal_id=org.goals["private"])) == 5
 
@@ -541,14 +542,14 @@ async def test_accepting_is_one_transaction(db, org, place):
     hidden_tip = await goal_support.suggest(db, user=org.manager, goal_id=goal_id, data=SuggestionCreate(
         kind="session", session_id=place.hidden.id))
     await lounges.leave_lounge(db, user=org.owner, lounge_id=place.private_lounge_id)  # Olive cannot see it
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await goal_support.accept_suggestion(db, user=org.owner, goal_id=goal_id,
                                              suggestion_id=hidden_tip.suggestion.id)
     person_tip = await goal_support.suggest(db, user=org.manager, goal_id=goal_id, data=SuggestionCreate(
         kind="person", person_id=org.skip.id))
     for n in range(goal_plans.MAX_ITEMS):
         await add(db, org, f"Step {n}", goal="team")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await goal_support.accept_suggestion(db, user=org.owner, goal_id=goal_id,
                                              suggestion_id=person_tip.suggestion.id)
     for tip in (hidden_tip, person_tip):
@@ -571,17 +572,17 @@ async def test_removing_an_item_that_came_from_a_suggestion_keeps_the_suggestion
 
 async def test_suggestions_must_point_at_something_both_people_can_see(db, org, place):
     goal_id = org.goals["org"]
-    with pytest.raises(InvalidInput) as hidden:
+    with pytest.raises(Conflict) as hidden:
         await goal_support.suggest(db, user=org.other, goal_id=goal_id, data=SuggestionCreate(
             kind="session", session_id=place.hidden.id))
     assert hidden.value.field == "session_id"
     await lounges.invite_member(db, user=place.host, lounge_id=place.private_lounge_id,
                                 invitee_id=org.other.id)
-    with pytest.raises(InvalidInput) as owner_cannot:  # Otto sees it now; Olive still does not
+    with pytest.raises(Conflict) as owner_cannot:  # Otto sees it now; Olive still does not
         await goal_support.suggest(db, user=org.other, goal_id=goal_id, data=SuggestionCreate(
             kind="session", session_id=place.hidden.id))
     assert owner_cannot.value.field == "session_id"
-    with pytest.raises(InvalidInput) as nobody:
+    with pytest.raises(Conflict) as nobody:
         await goal_support.suggest(db, user=org.other, goal_id=goal_id, data=SuggestionCreate(
             kind="person", person_id="usr_nobody"))
     assert nobody.value.field == "person_id"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.models import User
 from app.schemas.accounts import MeUpdate, UserRegister
 from app.services import accounts, people
@@ -48,7 +48,7 @@ async def test_a_manager_is_set_and_cleared(db, chain):
 ])
 async def test_a_circle_is_refused_and_nothing_is_written(db, chain, report, manager):
     before = await manager_ids(db)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         await people.set_manager(db, user_id=chain[report].id, manager_id=chain[manager].id)
     assert refused.value.field == "manager_id" and "circle" in refused.value.detail
     assert await manager_ids(db) == before
@@ -61,13 +61,13 @@ async def test_anyone_not_below_the_person_may_manage_them(db, chain):
     assert (await manager_ids(db))["Dev"] == chain["Ana"].id
     # Now Eve is below Ben and Ana, so neither may go under Eve.
     for name in ("Ben", "Ana"):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Conflict):
             await people.set_manager(db, user_id=chain[name].id, manager_id=chain["Eve"].id)
 
 
 async def test_self_and_unknown_managers_are_refused(db, chain):
     for manager_id, words in ((chain["Eve"].id, "own manager"), ("usr_nobody", "No person")):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(Conflict) as refused:
             await people.check_manager(db, user_id=chain["Eve"].id, manager_id=manager_id)
         assert refused.value.field == "manager_id" and words in refused.value.detail
     await people.check_manager(db, user_id=chain["Eve"].id, manager_id=None)  # clearing always passes
@@ -78,14 +78,14 @@ async def test_a_circle_in_old_data_does_not_hang_the_check(db, chain):
     ana = await db.get(User, chain["Ana"].id)
     ana.manager_id = chain["Dev"].id
     await db.commit()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await people.check_manager(db, user_id=chain["Cleo"].id, manager_id=chain["Ben"].id)
     await people.check_manager(db, user_id=chain["Eve"].id, manager_id=chain["Cleo"].id)
 
 
 async def test_the_profile_path_uses_the_same_rule(db, chain):
     ana = await db.get(User, chain["Ana"].id)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         await accounts.update_profile(db, user=ana, changes=MeUpdate(manager_id=chain["Cleo"].id,
                                                                       bio="Under Cleo now"))
     assert refused.value.field == "manager_id"

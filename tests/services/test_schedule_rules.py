@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.schemas.accounts import UserRegister
 from app.schemas.lounges import LoungeCreate
 from app.schemas.schedule import SessionCreate
@@ -131,7 +131,7 @@ async def test_non_members_cannot_schedule_and_cohosts_must_be_members(db):
     lounge = await lounges.create_lounge(db, user=ana, data=LoungeCreate(name="Python guild"))
     with pytest.raises(Forbidden):
         await sessions.schedule_session(db, user=ben, lounge_id=lounge.lounge.id, data=session_data())
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         await sessions.schedule_session(db, user=ana, lounge_id=lounge.lounge.id,
                                         data=session_data(cohost_ids=[ben.id]))
     await lounges.join_lounge(db, user=ben, lounge_id=lounge.lounge.id)
