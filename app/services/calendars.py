@@ -20,9 +20,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -42,6 +43,7 @@ HISTORY = timedelta(days=90)
 MAX_EVENTS = 1000
 # VTIMEZONEs of a weekly block with no end date cover this many years ahead.
 OPEN_ENDED_YEARS = 10
+_MARGIN = timedelta(days=366)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -135,22 +137,54 @@ def build_calendar(entries: Iterable[CalendarEntry], *, name: str | None = None,
         stamp = now if method else entry.updated_at
         calendar.add_component(_event(entry, stamp=stamp, organizer=organizer, attendee=attendee,
                                       partstat=partstat))
-    if entries:
-        first = min(e.starts_at for e in entries) - timedelta(days=366)
-        last = max(_last_moment(e, now) for e in entries) + timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first.date(), last_date=last.date())
+    _add_timezones(calendar, entries, now)
     return calendar.to_ical()
 
 
+def _add_timezones(calendar: icalendar.Calendar, entries: list[CalendarEntry], now: datetime) -> None:
+    """One VTIMEZONE per zone the events name, holding the transitions of each entry's span
+    with a year either side. Spans of one zone that overlap are merged and distant ones keep
+    observances of their own, so a session years away costs a few transitions rather than
+    every year in between (building those blocks the server for seconds)."""
+    spans: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for entry in entries:
+        spans[entry.time_zone].append(((entry.starts_at - _MARGIN).date(),
+                                       (_last_moment(entry, now) + _MARGIN).date()))
+    for tzid in sorted(calendar.get_missing_tzids()):
+        windows = _merged(spans.get(tzid, []))
+        if not windows:
+            continue
+        parts = [icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
+                 for first, last in windows]
+        timezone = parts[0]
+        if len(parts) > 1:
+            timezone.pop("COMMENT", None)  # "only works from ... to ...": no longer one range
+            for part in parts[1:]:
+                timezone.subcomponents.extend(part.subcomponents)
+        calendar.add_component(timezone)
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
 def _last_moment(entry: CalendarEntry, now: datetime) -> datetime:
-    """When the entry's last occurrence ends, as far as its VTIMEZONE must reach."""
+    """When the entry's last occurrence ends, as far as its VTIMEZONE must reach: a series
+    with no end, or one ending further off than that, reaches OPEN_ENDED_YEARS past today (a
+    year-granular horizon, so the bytes stay stable)."""
     if not entry.rrule:
         return entry.ends_at
+    horizon = datetime(max(entry.starts_at.year, now.year) + OPEN_ENDED_YEARS, 1, 1, tzinfo=UTC)
     until = icalendar.vRecur.from_ical(entry.rrule).get("UNTIL")
     if until:
-        return max(entry.ends_at, until[0])
-    # No end: reach well past today (a year-granular horizon, so the bytes stay stable).
-    return datetime(max(entry.starts_at.year, now.year) + OPEN_ENDED_YEARS, 1, 1, tzinfo=UTC)
+        return max(entry.ends_at, min(until[0], horizon))
+    return horizon
 
 
 def entry_for(session: LearningSession, *, base_url: str, with_join_link: bool) -> CalendarEntry:

@@ -55,6 +55,21 @@ def test_winter_and_summer_occurrences_keep_their_local_time():
     assert [(e.decoded("DTSTART").hour, e.decoded("DTSTART").minute) for e in events] == [(12, 30), (12, 30)]
 
 
+def test_a_session_years_away_gets_the_transitions_of_its_own_years_only():
+    far = entry(uid="far", starts_at=datetime(8999, 7, 1, 11, 30, tzinfo=UTC),
+                ends_at=datetime(8999, 7, 1, 12, 30, tzinfo=UTC))
+    data = build_calendar([entry(), far])
+    [zone] = parse(data).walk("VTIMEZONE")
+    onsets = [part.decoded("DTSTART") for part in zone.subcomponents]
+    no_dates = icalendar.vDDDLists([])
+    onsets += [when.dt for part in zone.subcomponents for when in part.get("RDATE", no_dates).dts]
+    assert len(onsets) < 20 and len(data) < 10_000  # not every year from 2026 to 8999
+    # Summer time in that far year still has its onset in the zone (so 12:30 BST, 11:30 UTC).
+    assert any((when.year, when.month) == (8999, 3) for when in onsets)
+    assert parse(data).walk("VEVENT")[1].decoded("DTSTART").hour == 12
+    vobject.readOne(data.decode()).validate()
+
+
 def test_a_cancelled_session_says_so():
     [event] = parse(build_calendar([entry(cancelled=True, sequence=4)])).walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 4
@@ -136,3 +151,11 @@ def test_a_target_date_before_the_first_week_gives_no_block_and_one_after_ends_i
     data = build_calendar([block]).decode()
     starts = list(vobject.readOne(data).vevent.getrruleset())
     assert [s.date() for s in starts] == [date(2026, 3, d) for d in (4, 11, 18, 25)]
+
+
+def test_a_far_target_date_reaches_no_further_in_the_vtimezone_than_an_open_ended_block():
+    open_ended = learning_entry(goal(), owner=LONDON_OWNER, base_url="")
+    far = learning_entry(goal(target_date=date(8999, 12, 31)), owner=LONDON_OWNER, base_url="")
+    assert open_ended is not None and far is not None and "UNTIL=89991231" in far.rrule
+    [zone] = parse(build_calendar([far])).walk("VTIMEZONE")
+    assert zone.to_ical() == parse(build_calendar([open_ended])).walk("VTIMEZONE")[0].to_ical()
