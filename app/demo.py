@@ -3,13 +3,15 @@ believable organisation — a few dozen colleagues, lounges on real workplace to
 of the last few weeks (with who came) and of the month ahead (some recurring, some full with a
 waitlist) — through the services, so every rule holds. `app.demo_learning` then adds the
 learning side: managers and teams, advisors, business goals, and goals with their plans,
-check-ins, comments and suggestions. Everyone signs in with the password printed at the end.
+check-ins, comments and suggestions. It ends by printing the accounts to try (`ACCOUNTS`, which
+the README's table repeats), one a line with what each will see, and the password they share.
 Running it again on the same database changes nothing: it refuses."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +47,48 @@ PEOPLE = [
     ("Carmen Ortiz", "Europe/Madrid"), ("David Cohen", "Europe/London"),
     ("Emma Johansson", "Europe/Stockholm"), ("Felix Wagner", "Europe/Berlin"),
 ]
+
+
+def email_of(name: str) -> str:
+    """A demo person's address: their first name, without accents, at the demo domain."""
+    return f"{name.split()[0].lower().replace('é', 'e').replace('á', 'a')}@{DOMAIN}"
+
+
+@dataclass(frozen=True)
+class TryAccount:
+    """A demo account worth signing in as: who they are and what they will see."""
+
+    name: str  # as in PEOPLE
+    role: str
+    sees: str
+
+    @property
+    def email(self) -> str:
+        return email_of(self.name)
+
+
+ACCOUNTS = (
+    TryAccount("Amara Okafor", "head of the organisation and administrator",
+               "/admin with people, roles, managers, business goals and webhooks, and her managers on /team"),
+    TryAccount("Ben Carter", "manager",
+               "his team on /team, where five of his six reports share a goal and Kofi's stays private"),
+    TryAccount("Grace Liu", "employee",
+               "her learning contract on /goals, with comments from Ben and Kofi, and /me/manager-view"),
+    TryAccount("Elena Rossi", "host of sessions",
+               "the Spanish conversation lounge and the weekly lunch she hosts there: edit, cancel, "
+               "check people in"),
+    TryAccount("Nadia Petrova", "Workplace Learning Advisor",
+               "her organisation-wide goal to set up mentoring for new managers, reviewed by Sam, "
+               "the other advisor"),
+)
+
+
+def sign_in_guide() -> list[str]:
+    """What `make demo` prints at the end: the shared password, then one account a line."""
+    width = max(len(account.email) for account in ACCOUNTS)
+    return [f"Sign in with the password {PASSWORD} as any demo person, for example:",
+            *(f"  {account.email:<{width}}  {account.role}: {account.sees}" for account in ACCOUNTS)]
+
 
 LOUNGES = [
     ("Python guild", "open", ["python", "engineering"],
@@ -91,9 +135,8 @@ SESSIONS = [
 async def _people(db) -> list[User]:
     users = []
     for name, zone in PEOPLE:
-        email = f"{name.split()[0].lower().replace('é', 'e').replace('á', 'a')}@{DOMAIN}"
         users.append(await accounts.register_user(db, data=UserRegister(
-            email=email, password=PASSWORD, display_name=name, time_zone=zone)))
+            email=email_of(name), password=PASSWORD, display_name=name, time_zone=zone)))
     return users
 
 
@@ -166,9 +209,7 @@ async def main() -> None:
           f"{totals['advisors']} advisors), {totals['lounges']} lounges, {totals['sessions']} sessions, "
           f"{totals['business_goals']} business goals and {totals['goals']} goals with "
           f"{totals['plan_items']} plan items and {totals['checkins']} check-ins.")
-    print(f"Sign in as any of them with the password: {PASSWORD}")
-    print(f"  amara@{DOMAIN} heads the organisation; ben@{DOMAIN} manages a team (see /team);")
-    print(f"  grace@{DOMAIN} reports to him (see /goals and /me/manager-view).")
+    print("\n".join(sign_in_guide()))
 
 
 if __name__ == "__main__":

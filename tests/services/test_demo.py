@@ -1,11 +1,13 @@
 """`make demo` into a freshly migrated database: the organisation it writes (managers without a
 circle, advisors, business goals, goals at every visibility with plans and check-ins, session
-items ticked by attendance) and that a second run refuses and changes nothing."""
+items ticked by attendance), that a second run refuses and changes nothing, and that the accounts
+it prints to try exist, sign in, and are the ones the README lists."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, or_, select
@@ -130,3 +132,32 @@ async def test_demo_fills_a_living_learning_organisation(db):
     with pytest.raises(SystemExit):
         await demo.fill(db)
     assert [await count(db, model) for model in tables] == before
+
+
+async def test_the_accounts_make_demo_prints_sign_in_and_the_readme_lists_them(settings, db, client, capsys,
+                                                                              monkeypatch):
+    monkeypatch.setattr(demo, "Settings", lambda: settings)
+    await demo.main()
+    printed = capsys.readouterr().out.splitlines()
+    assert f"Sign in with the password {demo.PASSWORD}" in "\n".join(printed)
+    lines = [line.split() for line in printed if f"@{demo.DOMAIN}" in line]
+    emails = [words[0] for words in lines]
+    assert emails == [account.email for account in demo.ACCOUNTS]
+    assert len(set(emails)) == len(emails) >= 5
+    for words, account in zip(lines, demo.ACCOUNTS, strict=True):
+        assert " ".join(words[1:]) == f"{account.role}: {account.sees}"  # one line each, with what they see
+
+    roles = {}
+    for email in emails:
+        signed_in = await client.post("/api/v1/auth/login", json={"email": email, "password": demo.PASSWORD})
+        assert signed_in.status_code == 200, (email, signed_in.text)
+        roles[email.split("@")[0]] = signed_in.json()["user"]
+    assert roles["amara"]["is_admin"] and roles["nadia"]["is_advisor"]
+    assert not roles["grace"]["is_admin"] and not roles["grace"]["is_advisor"]
+    assert await db.scalar(select(func.count()).select_from(User).where(
+        User.manager_id == roles["ben"]["id"]))
+    assert await db.scalar(select(func.count()).select_from(LearningSession).where(
+        LearningSession.host_id == roles["elena"]["id"], LearningSession.starts_at > datetime.now(UTC)))
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert all(f"| `{email}` |" in readme for email in emails)
