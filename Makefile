@@ -32,9 +32,12 @@ $(NODE_STAMP):
 
 node-tools: $(NODE_STAMP)
 
-# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own. Debian's
+# colour emoji font draws reactions as emoji rather than empty boxes.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+	@dpkg-query -W -f='$${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "ok installed" \
+		|| (apt-get update -qq && apt-get install -y -qq fonts-noto-color-emoji)
 
 migrate: install
 	$(BIN)/alembic upgrade heads

@@ -1,7 +1,10 @@
 // Live chat panel: history over HTTP, live events over the JSON WebSocket protocol, posting over
 // HTTP with the page's CSRF token. Every node is built with createElement/textContent; the
 // server's already-sanitised Markdown HTML is re-walked into an allow-list of elements, so no
-// string ever reaches innerHTML. See docs/realtime.md.
+// string ever reaches innerHTML. Times read as the server renders them (fragments/message.html):
+// in the viewer's profile zone and clock, given on the panel, never the browser's. Under a
+// message show only the reactions it has; the picker and its actions show while the message
+// is hovered or holds the focus (app.css). See docs/realtime.md.
 "use strict";
 
 (() => {
@@ -61,6 +64,9 @@
       this.me = root.dataset.me;
       this.canModerate = root.dataset.canModerate === "true";
       this.csrf = root.dataset.csrf;
+      this.zone = root.dataset.timeZone || "UTC";
+      this.clock = new Intl.DateTimeFormat("en-US", { timeZone: this.zone, hourCycle: root.dataset.hourCycle || "h23",
+        day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" });
       this.log = root.querySelector("[data-role=log]");
       this.empty = root.querySelector("[data-role=empty]");
       this.onlineLine = root.querySelector("[data-role=online]");
@@ -221,8 +227,14 @@
       } finally { this.loadingOlder = false; }
     }
 
+    // "05 Mar, 14:30", as the server's "%d %b, %H:%M" (English month names, whatever the locale).
+    shownTime(iso) {
+      const part = Object.fromEntries(this.clock.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+      return `${part.day} ${part.month}, ${part.hour}:${part.minute}${part.dayPeriod ? ` ${part.dayPeriod}` : ""}`;
+    }
+
     build(message) {
-      const li = el("article", { className: "chat-message", id: `msg-${message.id}` });
+      const li = el("article", { className: "chat-message", id: `msg-${message.id}`, tabindex: "0" });
       this.items.set(message.id, li);
       this.fill(li, message);
       return li;
@@ -232,10 +244,10 @@
       li.message = message;
       li.dataset.seq = message.seq;
       li.classList.toggle("is-deleted", Boolean(message.deleted));
-      const when = new Date(message.created_at);
+      const focused = li.contains(document.activeElement) ? document.activeElement : null;
       const meta = el("p", { className: "chat-meta" },
         el("strong", { text: message.author.display_name }), " ",
-        el("time", { datetime: message.created_at, text: when.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }) }),
+        el("time", { datetime: message.created_at, title: this.zone, text: this.shownTime(message.created_at) }),
         message.edited_at && !message.deleted ? el("small", { className: "muted", text: " (edited)" }) : null);
       const parts = [meta];
       if (message.deleted) {
@@ -246,16 +258,30 @@
         parts.push(body, this.reactions(message), this.actions(message));
       }
       li.replaceChildren(...parts);
+      if (focused && !li.contains(focused)) this.refocus(li, focused);
+    }
+
+    // After a redraw, the keyboard stays where it was: on the same button (a reaction moves
+    // from the picker to the reactions above it), else on the message.
+    refocus(li, previous) {
+      const { action, emoji } = previous.dataset || {};
+      const same = [...li.querySelectorAll("button[data-action]")]
+        .find((b) => b.dataset.action === action && (b.dataset.emoji ?? "") === (emoji ?? ""));
+      (same || li).focus();
+    }
+
+    // A reaction button for `messageId`: the emoji in its own span (drawn by an emoji font), then the count.
+    emojiChip(messageId, emoji, props, count) {
+      return el("button", { type: "button", ...props, dataset: { action: "react", emoji, id: messageId } },
+        el("span", { className: "emoji", text: emoji }), count === undefined ? null : ` ${count}`);
     }
 
     reactions(message) {
       const row = el("p", { className: "chat-reactions" });
       for (const r of message.reactions) {
         const mine = r.user_ids.includes(this.me);
-        row.append(el("button", { type: "button", className: "chat-chip", "aria-pressed": String(mine),
-          dataset: { action: "react", emoji: r.emoji, id: message.id },
-          "aria-label": `${r.emoji} ${r.count}; ${mine ? "remove your reaction" : "react"}`,
-          text: `${r.emoji} ${r.count}` }));
+        row.append(this.emojiChip(message.id, r.emoji, { className: "chat-chip", "aria-pressed": String(mine),
+          "aria-label": `${r.emoji} ${r.count}; ${mine ? "remove your reaction" : "react"}` }, r.count));
       }
       return row;
     }
@@ -265,8 +291,7 @@
       const used = new Set(message.reactions.map((r) => r.emoji));
       for (const emoji of QUICK_REACTIONS) {
         if (used.has(emoji)) continue;
-        bar.append(el("button", { type: "button", className: "chat-chip outline",
-          dataset: { action: "react", emoji, id: message.id }, "aria-label": `React with ${emoji}`, text: emoji }));
+        bar.append(this.emojiChip(message.id, emoji, { className: "chat-chip outline", "aria-label": `React with ${emoji}` }));
       }
       if (message.author.id === this.me) {
         bar.append(el("button", { type: "button", className: "chat-chip outline", dataset: { action: "edit", id: message.id }, text: "Edit" }));

@@ -1,4 +1,8 @@
-"""The Jinja2 environment: autoescape always on, and the filters pages share."""
+"""The Jinja2 environment: autoescape always on, and the filters pages share.
+
+Every time a page shows is in the viewer's profile zone on one clock, `HOUR_CYCLE`; scripts that
+render times themselves (chat.js) read both from the page and format them the way
+`local_time` does."""
 
 from __future__ import annotations
 
@@ -12,15 +16,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+# The 24-hour clock (Intl.DateTimeFormat's `hourCycle`), which the formats below spell `%H`.
+HOUR_CYCLE = "h23"
+CHAT_TIME = "%d %b, %H:%M"  # a chat message's time, without the zone's name
 
 
-def local_time(value: datetime | None, time_zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    """Render a UTC time in the viewer's zone, naming the zone."""
+def local_time(value: datetime | None, time_zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M",
+               *, name_zone: bool = True) -> str:
+    """Render a UTC time in the viewer's zone, naming the zone unless `name_zone` is false."""
     if value is None:
         return ""
     zone = ZoneInfo(time_zone)
     local = value.astimezone(zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{local.strftime(fmt)} {local.tzname()}" if name_zone else local.strftime(fmt)
 
 
 _FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
@@ -43,6 +51,7 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = local_time
+    env.globals.update(hour_cycle=HOUR_CYCLE, chat_time=CHAT_TIME)
     # Only our own field names may become part of an element id in an error answer.
     env.tests["match_field"] = lambda value: bool(_FIELD_NAME.fullmatch(str(value)))
     return Jinja2Templates(env=env, context_processors=[page_context])

@@ -1,21 +1,28 @@
 """Live chat in a real browser: two people chat on a lounge page, one drops offline and sees
 what was said meanwhile once back, typing shows, hostile text stays text, and the page with
 its chat panel passes the accessibility scan; a session's chat closes when the session ends
-and stays readable."""
+and stays readable; times follow the profile's zone and clock, not the browser's; reactions
+show only where someone reacted, the picker on hover or focus, the emoji in a colour font."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers_lounges import move_live_session
+from tests.browser.helpers_lounges import api_client, move_live_session, shown_time, signed_in_page
+from tests.databases import IN_CI
 
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+CHAT_FORMAT = "%d %b, %H:%M"  # a chat message's time, in the viewer's profile zone
+EMOJI_FONTS = {"Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"}
+EMOJI_FONT_FILE = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # Debian's fonts-noto-color-emoji
 
 
 def _private_lounge(live_server: str, host, *members) -> str:
@@ -91,16 +98,21 @@ def test_edit_react_and_delete_own_message(live_server, new_page, create_account
     log_b = page_b.get_by_role("log", name="Chat messages")
     _say(page_b, "teh typo")
     mine = log_b.locator(".chat-message").last
+    mine.hover()  # a message's actions show while it is hovered or focused
     mine.get_by_role("button", name="Edit").click()
     page_b.get_by_label("Edit message").fill("the typo")
     mine.get_by_role("button", name="Save").click()
     expect(log_a.locator(".chat-message", has_text="the typo")).to_contain_text("(edited)")
 
-    log_a.locator(".chat-message", has_text="the typo").get_by_role("button", name="React with 🎉").click()
+    theirs = log_a.locator(".chat-message", has_text="the typo")
+    theirs.hover()
+    theirs.get_by_role("button", name="React with 🎉").click()
     expect(log_b.get_by_role("button", name="🎉 1; react")).to_be_visible()
 
     page_b.on("dialog", lambda dialog: dialog.accept())
-    log_b.locator(".chat-message", has_text="the typo").get_by_role("button", name="Delete").click()
+    edited = log_b.locator(".chat-message", has_text="the typo")
+    edited.hover()
+    edited.get_by_role("button", name="Delete").click()
     expect(log_a).to_contain_text("message removed")
     expect(log_a).not_to_contain_text("the typo")
 
@@ -167,3 +179,76 @@ def test_session_chat_is_live_while_it_runs_and_readable_afterwards(live_server,
     expect(page_b.get_by_label("Message", exact=True)).to_be_hidden()
     assert "One more thing" not in page_b.get_by_role("log", name="Chat messages").inner_text()
     axe_scan(page_b, "session-chat-closed")
+
+
+def test_chat_times_follow_the_profile_and_reactions_show_only_when_there(
+        live_server, new_page, create_account) -> None:
+    """A person whose profile says New York, in a browser set to London, reads every time on
+    the page (a session's, a message loaded with the page, a live one) in 24-hour New York time,
+    as the server renders them; reactions show under a message only once someone reacted, the
+    picker only while the message is hovered or focused, and the emoji in a colour font."""
+    new_york = "America/New_York"
+    ana = create_account("Ida Moss", time_zone=new_york)
+    ben = create_account("Jon Bell")
+    slug = _private_lounge(live_server, ana, ben)
+    with api_client(live_server, ben.email, ben.password) as api:
+        lounge = next(item for item in api.get("/api/v1/lounges", params={"mine": "true"}).json()["items"]
+                      if item["slug"] == slug)
+        starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=2)
+        scheduled = api.post(f"/api/v1/lounges/{lounge['id']}/sessions", json={
+            "title": "Clock check", "kind": "chat", "time_zone": "Europe/London",
+            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()})
+        assert scheduled.status_code == 201, scheduled.text
+        channel = lounge["channel_id"]
+        earlier = api.post(f"/api/v1/channels/{channel}/messages", json={"body": "before you came"}).json()
+        assert api.put(f"/api/v1/messages/{earlier['id']}/reactions/🎉").status_code == 200
+
+        page, _ = signed_in_page(new_page, ana.email, ana.password, time_zone="Europe/London")
+        page.goto(f"/lounges/{slug}")
+        expect(page.locator("[data-role=online]")).to_contain_text("Online")
+        expect(page.locator(".session-card")).to_contain_text(shown_time(starts, new_york))
+        live = api.post(f"/api/v1/channels/{channel}/messages", json={"body": "live one"}).json()
+
+    log = page.get_by_role("log", name="Chat messages")
+    old_item, live_item = log.locator(f"#msg-{earlier['id']}"), log.locator(f"#msg-{live['id']}")
+    expect(live_item).to_be_visible()
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Europe/London"
+    rendered = page.request.get(f"/api/v1/channels/{channel}/messages",
+                                headers={"HX-Request": "true", "HX-Request-Type": "partial"}).text()
+    for message, item in ((earlier, old_item), (live, live_item)):
+        created = datetime.fromisoformat(message["created_at"])
+        wanted = created.astimezone(ZoneInfo(new_york)).strftime(CHAT_FORMAT)
+        expect(item.locator("time")).to_have_text(wanted)
+        assert f">{wanted}</time>" in rendered, rendered
+
+    # Only what someone reacted with shows; the picker waits for the mouse or the keyboard.
+    page.mouse.move(0, 0)
+    expect(live_item.get_by_role("button")).to_have_count(0)
+    expect(old_item.get_by_role("button")).to_have_count(1)
+    chip = old_item.get_by_role("button", name="🎉 1; react")
+    expect(chip).to_be_visible()
+    live_item.hover()
+    expect(live_item.get_by_role("button", name="React with 👍")).to_be_visible()
+    page.mouse.move(0, 0)
+    expect(live_item.get_by_role("button")).to_have_count(0)
+    live_item.focus()
+    page.keyboard.press("Tab")
+    expect(live_item.get_by_role("button", name="React with 👍")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(live_item.get_by_role("button", name="👍 1; remove your reaction")).to_be_visible()
+
+    # The emoji is drawn by a colour emoji font, not as a missing-glyph box.
+    stack = chip.locator(".emoji").evaluate("node => getComputedStyle(node).fontFamily")
+    assert stack.split(",")[0].strip('" ') in EMOJI_FONTS, stack
+    if not EMOJI_FONT_FILE.exists():
+        if IN_CI:
+            pytest.fail(f"{EMOJI_FONT_FILE} is missing (make chromium installs it)")
+        pytest.skip(f"{EMOJI_FONT_FILE} is missing (make chromium installs it)")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"#msg-{earlier['id']} .emoji"})
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    assert [f["familyName"] for f in fonts] == ["Noto Color Emoji"], fonts
+    assert chip.locator(".emoji").bounding_box()["width"] > 0
