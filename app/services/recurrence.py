@@ -58,7 +58,7 @@ def _refuse(detail: str) -> InvalidInput:
     return InvalidInput(detail, field="recurrence")
 
 
-def _parse_until(value: str, zone: ZoneInfo) -> datetime:
+def parse_until(value: str, zone: ZoneInfo) -> datetime:
     """UNTIL as a naive local time (a date means the end of that day)."""
     try:
         if len(value) == 8:
@@ -111,7 +111,7 @@ def expand(text: str, *, local_start: datetime, zone: ZoneInfo) -> Rule:
     if not interval.isdigit() or not 1 <= int(interval) <= 52:
         raise _refuse("INTERVAL must be a number from 1 to 52.")
     horizon = local_start + HORIZON
-    until = _parse_until(parts["UNTIL"], zone) if "UNTIL" in parts else None
+    until = parse_until(parts["UNTIL"], zone) if "UNTIL" in parts else None
     if until is not None and until > horizon:
         raise _refuse("A series must end within five years.")
     open_ended = ";".join(f"{k}={v}" for k, v in parts.items() if k not in ("COUNT", "UNTIL"))
