@@ -39,6 +39,19 @@ document.addEventListener("htmx:finally:request", () => {
   });
 });
 
+// The main menu's button on a phone (`.nav-toggle`, see app.css) opens and closes the menu;
+// Escape inside the menu closes it and gives the focus back to the button.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest(".nav-toggle button") : null;
+  if (button) button.setAttribute("aria-expanded", String(button.getAttribute("aria-expanded") !== "true"));
+});
+document.addEventListener("keydown", (event) => {
+  const button = document.querySelector('.nav-toggle button[aria-expanded="true"]');
+  if (event.key !== "Escape" || !button || !button.closest("nav").contains(document.activeElement)) return;
+  button.setAttribute("aria-expanded", "false");
+  button.focus();
+});
+
 // Unread chat counts on lounge cards (`data-unread-channel`), filled from GET /api/v1/me/unread.
 async function fillUnreadCounts() {
   const slots = [...document.querySelectorAll("[data-unread-channel]:not([data-unread-state])")];

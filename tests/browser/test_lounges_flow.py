@@ -4,8 +4,9 @@ inviting into a private one (a 404 for everyone else), scheduling a session seen
 in two time zones, RSVPs until it is full, the waitlist and its promotion (on the page and in
 the bell), the .ics download, the join link only for those going, /schedule, clearing a
 session's seat limit and join link, what follows a session (notes, resources, feedback,
-takeaways, check-in), and the CSP header with htmx working under it. Every page visited passes
-an accessibility scan."""
+takeaways, check-in), the CSP header with htmx working under it, and the pages on a phone (no
+sideways scroll, the menu behind a button the keyboard works). Every page visited passes an
+accessibility scan."""
 
 from __future__ import annotations
 
@@ -470,3 +471,56 @@ def test_after_a_session_notes_resources_feedback_takeaways_and_check_in(
     other.goto(f"/lounges/{slug}")
     expect(other.locator("ul.takeaways")).to_contain_text("Every icon button needs an accessible name.")
     axe_scan(other, "lounge-takeaways")
+
+
+def test_pages_fit_a_phone_and_the_menu_opens_from_the_keyboard(live_server, new_page, create_account,
+                                                                 axe_scan) -> None:
+    """At 390 px nothing scrolls sideways (a session with a very long join link, its lounge, and
+    the other main pages), and the main menu sits behind a button the keyboard opens and closes."""
+    host = create_account("Kai Nakamura-Whitfield, Internationalisation and Localisation Practitioner",
+                          time_zone="Pacific/Auckland")
+    long_link = "https://meet.example.com/" + "a-very-long-meeting-room-name-without-breaks" * 3
+    with api_client(live_server, host.email, host.password) as api:
+        lounge = api.post("/api/v1/lounges", json={
+            "name": "Internationalisation and localisation practitioners", "tags": ["i18n"],
+            "description": "Read " + long_link}).json()
+        starts = datetime.now(ZoneInfo("UTC")).replace(microsecond=0) + timedelta(days=2)
+        session = api.post(f"/api/v1/lounges/{lounge['id']}/sessions", json={
+            "title": "Pluralisation rules across forty-two languages", "kind": "workshop",
+            "time_zone": "Pacific/Auckland", "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=1)).isoformat(), "join_url": long_link}).json()
+        api.post(f"/api/v1/channels/{session['channel_id']}/messages", json={"body": "Slides: " + long_link})
+    phone = new_page(viewport={"width": 390, "height": 800})
+    assert phone.request.post("/api/v1/auth/login", data={"email": host.email, "password": host.password}).ok
+
+    phone.goto(f"/sessions/{session['id']}")
+    expect(phone.locator("#session-details")).to_contain_text(long_link)
+    expect(phone.locator(".chat-body")).to_contain_text("Slides:")
+    menu = phone.get_by_role("button", name="Menu")
+    nav = phone.get_by_role("navigation", name="Main")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(nav.get_by_role("link", name="Schedule")).to_be_hidden()
+    phone.locator(".skip-link").focus()
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    phone.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Schedule")).to_be_visible()
+    phone.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Lounges")).to_be_focused()
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    phone.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(nav.get_by_role("link", name="Schedule")).to_be_hidden()
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    axe_scan(phone, "session-phone")
+
+    for path in (f"/lounges/{lounge['slug']}", "/lounges", "/", "/schedule", "/goals", "/settings", "/team"):
+        phone.goto(path)
+        phone.wait_for_load_state("load")
+        overflow = phone.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    phone.get_by_role("button", name="Menu").click()
+    expect(nav.get_by_role("link", name="Goals")).to_be_visible()
