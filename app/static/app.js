@@ -82,3 +82,21 @@ document.addEventListener("click", (event) => {
   input.value = button.dataset.pickPerson;
   input.form.requestSubmit();
 });
+
+// An action answered with HX-Redirect (joining or leaving a lounge reloads its page) keeps the
+// keyboard's place: the new page focuses the control with the id of the one pressed, and its
+// status region (`data-announcer`) reads that control's description, which says what changed.
+const REFOCUS = "lounge:refocus";
+document.addEventListener("htmx:after:request", (event) => {
+  const control = document.activeElement;
+  if (event.detail?.ctx?.hx?.redirect && control?.id) sessionStorage.setItem(REFOCUS, control.id);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const control = document.getElementById(sessionStorage.getItem(REFOCUS) || "");
+  sessionStorage.removeItem(REFOCUS);
+  if (!control) return;
+  control.focus();
+  const said = document.getElementById(control.getAttribute("aria-describedby") || "")?.textContent.trim();
+  const region = document.querySelector("[data-announcer]");
+  if (said && region) setTimeout(() => { region.textContent = said; }, 100);
+});
