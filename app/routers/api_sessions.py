@@ -3,7 +3,7 @@ attendees, check-in, and what follows a session (notes, resources, feedback, tak
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -43,6 +43,17 @@ def _zone(caller: Principal) -> dict[str, str]:
     return {"viewer_zone": caller.user.time_zone}
 
 
+async def _changed_blocks(request: Request, db: Db, view: sessions.SessionView, *, user_id: str,
+                          main: str) -> dict[str, Any]:
+    """What `fragments/session_changed.html` needs to answer an action from the session page
+    with every block it changes (nothing for JSON)."""
+    if not wants_fragment(request):
+        return {}
+    attendees = await sessions.list_attendees(db, user_id=user_id, session_id=view.session.id)
+    return {"main": main, "session": SessionPublic.of(view),
+            "attendees": Page[AttendeePublic].of_rows(attendees)}
+
+
 @router.get("", response_model=Page[SessionPublic], responses=problems(401, 403, 404, 422))
 async def list_sessions(request: Request, db: Db, caller: Reader,
                         lounge_id: Annotated[str | None, Query(max_length=40)] = None,
@@ -75,8 +86,10 @@ async def update_session(request: Request, db: Db, caller: Writer, session_id: R
     """Hosts edit this occurrence or it and the following ones of its series."""
     view = await sessions.update_session(db, user=caller.user, session_id=session_id, changes=body,
                                          scope=scope)
-    return respond(request, SessionPublic.of(view), "fragments/session_details.html",
-                   context={**_zone(caller), "saved": True}, headers={"HX-Trigger": "session-changed"})
+    blocks = await _changed_blocks(request, db, view, user_id=caller.user.id, main="details")
+    return respond(request, SessionPublic.of(view), "fragments/session_changed.html",
+                   context={**_zone(caller), **blocks, "saved": True},
+                   headers={"HX-Trigger": "session-changed"})
 
 
 @router.post("/{session_id}/cancel", response_model=SessionPublic, responses=problems(401, 403, 404, 422))
@@ -84,8 +97,10 @@ async def cancel_session(request: Request, db: Db, caller: Writer, session_id: R
                          scope: ScopeParam = "this") -> Response:
     """Hosts cancel this occurrence or it and the following ones; those going are notified."""
     view = await sessions.cancel_session(db, user=caller.user, session_id=session_id, scope=scope)
-    return respond(request, SessionPublic.of(view), "fragments/session_details.html",
-                   context={**_zone(caller), "saved": False}, headers={"HX-Trigger": "session-changed"})
+    blocks = await _changed_blocks(request, db, view, user_id=caller.user.id, main="details")
+    return respond(request, SessionPublic.of(view), "fragments/session_changed.html",
+                   context={**_zone(caller), **blocks, "saved": False},
+                   headers={"HX-Trigger": "session-changed"})
 
 
 @router.put("/{session_id}/rsvp", response_model=RsvpPublic,
@@ -94,13 +109,12 @@ async def set_rsvp(request: Request, db: Db, caller: Writer, session_id: Resourc
                    body: FormOrJson[RsvpUpdate]) -> Response:
     """Going or not going; when the session is full, "going" puts me on the waitlist."""
     result = await sessions.set_rsvp(db, user=caller.user, session_id=session_id, status=body.status)
-    rsvp = RsvpPublic.model_validate(result)
-    context = {}
+    blocks = {}
     if wants_fragment(request):
-        context["session"] = SessionPublic.of(
-            await sessions.get_session(db, session_id=session_id, user_id=caller.user.id))
-    return respond(request, rsvp, "fragments/rsvp.html", context=context,
-                   headers={"HX-Trigger": "attendees-changed"})
+        view = await sessions.get_session(db, session_id=session_id, user_id=caller.user.id)
+        blocks = await _changed_blocks(request, db, view, user_id=caller.user.id, main="rsvp")
+    return respond(request, RsvpPublic.model_validate(result), "fragments/session_changed.html",
+                   context={**blocks, "saved": False})
 
 
 @router.get("/{session_id}/attendees", response_model=Page[AttendeePublic],
@@ -111,22 +125,23 @@ async def list_attendees(request: Request, db: Db, caller: Reader, session_id: R
     attendees = await sessions.list_attendees(db, user_id=caller.user.id, session_id=session_id)
     items, next_cursor = slice_page(attendees, cursor=cursor, limit=limit)
     page = Page[AttendeePublic].of_rows(items, next_cursor)
-    context = {"session_id": session_id, "can_manage": False}
+    context = {"session_id": session_id, "can_check_in": False}
     if wants_fragment(request):
         view = await sessions.get_session(db, session_id=session_id, user_id=caller.user.id)
-        context["can_manage"] = view.can_manage
+        context["can_check_in"] = view.can_check_in
     return respond(request, page, "fragments/attendee_list.html", context=context)
 
 
 @router.put("/{session_id}/attendance/{user_id}", response_model=AttendeePublic,
-            responses=problems(401, 403, 404, 413, 415, 422))
+            responses=problems(401, 403, 404, 409, 413, 415, 422))
 async def check_in_attendee(request: Request, db: Db, caller: Writer, session_id: ResourceId,
                             user_id: ResourceId, body: FormOrJson[AttendanceUpdate]) -> Response:
-    """Hosts mark that someone came (`attended: true`) or undo it."""
+    """Hosts mark that someone going came (`attended: true`) or undo it, from 15 minutes before
+    the start until a day after the end."""
     attendee = await sessions.check_in(db, user=caller.user, session_id=session_id, attendee_id=user_id,
                                        attended=body.attended)
     return respond(request, AttendeePublic.model_validate(attendee), "fragments/attendee_row.html",
-                   context={"session_id": session_id, "can_manage": True})
+                   context={"session_id": session_id, "can_check_in": True})
 
 
 @router.put("/{session_id}/notes", response_model=SessionPublic,

@@ -120,7 +120,8 @@ class SessionPublic(BaseModel):
         "channel_id": "chn_Zz9yX8wV7uT6", "host_id": "usr_3kTbq9sX0aLm", "host_name": "Ana Lima",
         "cohost_ids": [], "going_count": 12, "waitlist_count": 3, "seats_left": 0,
         "my_rsvp": {"status": "waitlisted", "waitlist_position": 2, "checked_in": False},
-        "can_manage": False, "notes": "", "notes_html": "", "created_at": "2027-02-20T10:00:00Z",
+        "can_manage": False, "hosting": False, "can_check_in": False, "notes": "", "notes_html": "",
+        "created_at": "2027-02-20T10:00:00Z",
         "updated_at": "2027-02-20T10:00:00Z"}]})
 
     id: str
@@ -152,6 +153,9 @@ class SessionPublic(BaseModel):
     seats_left: int | None
     my_rsvp: MyRsvp | None
     can_manage: bool
+    hosting: bool = Field(description="Whether I host or co-host it")
+    can_check_in: bool = Field(description="Whether I may check people in now: a host, from 15 minutes "
+                                           "before the start until a day after the end")
     notes: str
     notes_html: str
     created_at: datetime
@@ -173,7 +177,8 @@ class SessionPublic(BaseModel):
             join_url=view.join_url, has_join_url=bool(s.join_url), status=s.status, sequence=s.sequence,
             ical_uid=s.ical_uid, channel_id=s.channel_id, host_id=s.host_id, host_name=view.host_name,
             cohost_ids=view.cohost_ids, going_count=view.going_count, waitlist_count=view.waitlist_count,
-            seats_left=view.seats_left, my_rsvp=my_rsvp, can_manage=view.can_manage, notes=s.notes,
+            seats_left=view.seats_left, my_rsvp=my_rsvp, can_manage=view.can_manage,
+            hosting=view.hosting, can_check_in=view.can_check_in, notes=s.notes,
             notes_html=str(render_markdown(s.notes)), created_at=s.created_at, updated_at=s.updated_at)
 
 

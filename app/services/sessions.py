@@ -3,6 +3,10 @@ occurrence), editing and cancelling one occurrence or this-and-following, RSVPs 
 first-come waitlist and promotion, attendance, notes, resources and feedback. A session (the
 first of a series) cannot be scheduled or moved to start in the past.
 
+Check-in (hosts marking who came) is open from 15 minutes before a session starts until a day
+after it ends, never for a cancelled one, and only for people who are going (or, to undo it,
+already checked in); the session page offers the buttons exactly then (`SessionView.can_check_in`).
+
 Seat allocation is serialised per session: every RSVP change first bumps the session's
 `rsvp_version` with an UPDATE, which takes the row lock on PostgreSQL and the write lock on
 SQLite before anything is counted, so two people racing for the last seat cannot both get it.
@@ -46,6 +50,8 @@ from app.services.pagination import decode_cursor, encode_cursor
 from app.services.recurrence import expand, local_to_utc, resolve, wall_time
 
 MAX_DURATION = timedelta(hours=12)
+CHECK_IN_OPENS = timedelta(minutes=15)  # before the start
+CHECK_IN_CLOSES = timedelta(days=1)  # after the end
 MISSING = "There is no session here, or it is in a private lounge."
 
 
@@ -68,6 +74,12 @@ class SessionView:
     my_position: int | None
     my_checked_in: bool
     can_manage: bool
+    hosting: bool
+
+    @property
+    def can_check_in(self) -> bool:
+        """Whether this viewer may check people in now."""
+        return self.can_manage and check_in_open(self.session)
 
     @property
     def join_url(self) -> str | None:
@@ -124,6 +136,14 @@ class TakeawayView:
     created_at: datetime
 
 
+def check_in_open(session: LearningSession) -> bool:
+    """Whether check-in is open: from `CHECK_IN_OPENS` before the start until `CHECK_IN_CLOSES`
+    after the end, unless the session is cancelled."""
+    now = _now()
+    return (session.status != "cancelled"
+            and session.starts_at - CHECK_IN_OPENS <= now < session.ends_at + CHECK_IN_CLOSES)
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 async def _views(db: AsyncSession, sessions: list[LearningSession], *, user_id: str) -> list[SessionView]:
@@ -156,14 +176,14 @@ async def _views(db: AsyncSession, sessions: list[LearningSession], *, user_id: 
     views = []
     for s in sessions:
         rsvp = mine.get(s.id)
+        hosting = s.host_id == user_id or user_id in cohosts.get(s.id, [])
         views.append(SessionView(
             session=s, lounge=lounges[s.lounge_id], rrule=rules.get(s.series_id) if s.series_id else None,
             host_name=hosts.get(s.host_id, ""), cohost_ids=sorted(cohosts.get(s.id, [])),
             going_count=counts.get((s.id, "going"), 0), waitlist_count=counts.get((s.id, "waitlisted"), 0),
             my_status=rsvp.status if rsvp else None, my_position=positions.get(s.id),
             my_checked_in=bool(rsvp and rsvp.checked_in_at),
-            can_manage=(s.host_id == user_id or user_id in cohosts.get(s.id, [])
-                        or roles.get(s.lounge_id) in MANAGERS),
+            can_manage=hosting or roles.get(s.lounge_id) in MANAGERS, hosting=hosting,
         ))
     return views
 
@@ -516,11 +536,15 @@ async def list_attendees(db: AsyncSession, *, user_id: str, session_id: str) -> 
 
 async def check_in(db: AsyncSession, *, user: User, session_id: str, attendee_id: str,
                    attended: bool) -> AttendeeView:
-    """Hosts mark who came (or undo it)."""
-    await _managed_session(db, session_id=session_id, user_id=user.id)
+    """Hosts mark who came (or undo it) while check-in is open, for people who are going."""
+    view = await _managed_session(db, session_id=session_id, user_id=user.id)
     rsvp = await db.get(Rsvp, (session_id, attendee_id), populate_existing=True)
     if rsvp is None:
         raise NotFound("This person has not answered this session's RSVP.")
+    if not check_in_open(view.session):
+        raise Conflict("Check-in opens 15 minutes before the session starts and closes a day after it ends.")
+    if attended and rsvp.status != "going":
+        raise Conflict("Only people who are going can be checked in.")
     rsvp.checked_in_at = _now() if attended else None
     session = await db.get(LearningSession, session_id)
     assert session is not None

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.models import BusinessGoal, Goal, PlanItem
 from app.schemas.goals import GoalPublic
-from tests.api.sessions_helpers import join, make_lounge, make_session, rsvp
+from tests.api.sessions_helpers import join, make_lounge, make_session, move_session, rsvp
 from tests.api.test_lounges import HTMX
 from tests.conftest import Account, bearer_token, sign_up
 
@@ -249,7 +249,7 @@ async def test_plan_items_of_every_kind(team, db):
     is_problem(await ben.client.patch(f"{plan_url}/pln_nothing", headers=ben.csrf, json={"done": True}), 404)
 
 
-async def test_a_session_item_ticks_when_the_host_checks_the_owner_in(team):
+async def test_a_session_item_ticks_when_the_host_checks_the_owner_in(team, db):
     ana, ben = team.ana, team.owner
     lounge = await make_lounge(ana)
     await join(ben, lounge["id"])
@@ -262,6 +262,7 @@ async def test_a_session_item_ticks_when_the_host_checks_the_owner_in(team):
     assert len(later) == 2
     for session in (single, later[0]):
         await rsvp(ben, session["id"], "going")
+        await move_session(db, session["id"], starts_at=datetime.now(UTC))  # check-in is open
     goal = await create(ben, visibility="team")
     one = (await add_item(ben, goal["id"], kind="session", session_id=single["id"])).json()
     club = (await add_item(ben, goal["id"], kind="session", session_id=series["id"])).json()

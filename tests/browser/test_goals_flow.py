@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers_lounges import Person, api_client, person
+from tests.browser.helpers_lounges import Person, api_client, move_live_session, person
 
 pytestmark = pytest.mark.browser
 
@@ -229,10 +229,12 @@ def test_a_session_step_found_by_search_ticks_itself_when_the_host_checks_the_ow
         "href", "https://wiki.example.com/reviews")
     axe_scan(page, "goal-plan-two-steps")
 
-    # The owner goes; the host checks them in on the session page (another browser).
+    # The owner goes; once the session is under way the host checks them in on the session page
+    # (another browser).
     page.goto(f"/sessions/{session_id}")
     page.get_by_role("button", name="I'm going").click()
     expect(page.locator("#rsvp-state")).to_contain_text("You are going.")
+    move_live_session(live_server, session_id, starts_at=datetime.now(UTC))  # check-in opens
     host.page.goto(f"/sessions/{session_id}")
     host.page.get_by_role("button", name="Check in Dana Owner").click()
     expect(host.page.get_by_role("button", name="Undo check-in Dana Owner")).to_be_visible()

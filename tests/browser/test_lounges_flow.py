@@ -206,10 +206,12 @@ def test_session_rsvps_waitlist_promotion_calendar_and_schedule(live_server, new
     hana = person(new_page, create_account, "Hana Silva", "America/Sao_Paulo")
     ivan = person(new_page, create_account, "Ivan Petrov", "America/New_York")
     slug = open_lounge(host.page, name="Testing guild", tags="testing")
-    for someone in (gus, hana, ivan):
+    for someone in (gus, hana, ivan):  # by keyboard: the page reloads, the focus stays put
         someone.page.goto(f"/lounges/{slug}")
-        someone.page.get_by_role("button", name="Join lounge").click()
+        someone.page.get_by_role("button", name="Join lounge").press("Enter")
         expect(someone.page.locator("#lounge-membership")).to_contain_text("You are a member")
+        expect(someone.page.get_by_role("button", name="Leave lounge")).to_be_focused()
+        expect(someone.page.locator("[data-announcer]")).to_have_text("You are a member of this lounge.")
 
     starts = wall_time_in_days(3, 12, 30, "Europe/London")
     ends = starts + timedelta(hours=1)
@@ -243,11 +245,16 @@ def test_session_rsvps_waitlist_promotion_calendar_and_schedule(live_server, new
     expect(gus.page.get_by_role("link", name=JOIN_URL)).to_have_count(0)
     assert JOIN_URL not in gus.page.content()
 
-    # RSVP until full: Gus and Hana take the two seats, Ivan is waitlisted #1.
-    for someone in (gus, hana):
+    # RSVP until full, by keyboard: Gus and Hana take the two seats, Ivan is waitlisted #1. Each
+    # answer updates every block it changes (seats left, the one join link, the attendees), keeps
+    # the focus on the answer button and is said aloud.
+    for someone, left in ((gus, 1), (hana, 0)):
         someone.page.goto(f"/sessions/{session_id}")
-        someone.page.get_by_role("button", name="I'm going").click()
+        someone.page.get_by_role("button", name="I'm going").press("Enter")
         expect(rsvp_state(someone.page)).to_contain_text("You are going.")
+        expect(someone.page.get_by_role("button", name="I can't go")).to_be_focused()
+        expect(someone.page.locator("#session-announce")).to_have_text("You're going.")
+        expect(someone.page.locator("#session-details")).to_contain_text(f"2 ({left} left)")
         expect(someone.page.get_by_role("link", name="Join online")).to_have_attribute("href", JOIN_URL)
     expect(gus.page.locator("#attendee-list")).to_contain_text("Going (1)")
     expect(rsvp_state(hana.page)).to_contain_text("2 of 2 seats taken")
@@ -256,8 +263,10 @@ def test_session_rsvps_waitlist_promotion_calendar_and_schedule(live_server, new
 
     waiting = ivan.page
     waiting.goto(f"/sessions/{session_id}")
-    waiting.get_by_role("button", name="Join the waitlist").click()
+    waiting.get_by_role("button", name="Join the waitlist").press("Enter")
     expect(rsvp_state(waiting)).to_contain_text("You are on the waitlist, #1.")
+    expect(waiting.get_by_role("button", name="Leave the waitlist")).to_be_focused()
+    expect(waiting.locator("#session-announce")).to_have_text("You're on the waitlist, position 1.")
     expect(waiting.locator("#attendee-list")).to_contain_text("waitlist #1")
     expect(waiting.get_by_role("link", name="Join online")).to_have_count(0)
     assert JOIN_URL not in waiting.content()

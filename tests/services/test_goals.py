@@ -26,6 +26,7 @@ from app.schemas.goals import (
 from app.schemas.lounges import LoungeCreate
 from app.schemas.schedule import SessionCreate
 from app.services import accounts, goal_plans, goal_support, goals, lounges, sessions, team
+from tests.api.sessions_helpers import move_session
 
 VISIBILITIES = ("private", "team", "org")
 # Who sees a goal of each visibility. `report` has the owner as manager, `skip` is the owner's
@@ -387,6 +388,8 @@ async def item(db, item_id: str) -> PlanItem:
 
 
 async def attend(db, place: Place, who: User, session: LearningSession, attended: bool = True) -> None:
+    """The host checks `who` in (or undoes it) with the session under way: check-in is open then."""
+    await move_session(db, session.id, starts_at=datetime.now(UTC) - timedelta(minutes=5))
     await sessions.check_in(db, user=place.host, session_id=session.id, attendee_id=who.id, attended=attended)
 
 
