@@ -1,4 +1,5 @@
-"""Database engine and sessions: aiosqlite by default, asyncpg for PostgreSQL URLs.
+"""Database engine and sessions: aiosqlite by default, asyncpg for PostgreSQL URLs, and which
+errors mean the database is unavailable rather than a request being wrong.
 
 The engine is built by `create_app` in its lifespan and kept on `app.state`; the `Db`
 dependency hands each request its own `AsyncSession`.
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,3 +61,35 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 Db = Annotated[AsyncSession, Depends(get_db)]
+
+
+# Server states and socket failures meaning "not now", not "never": PostgreSQL shutting down,
+# starting up, or out of connections; a connection refused, reset or gone; SQLite's file busy.
+_UNAVAILABLE_NAMES = frozenset({
+    "AdminShutdownError", "CrashShutdownError", "CannotConnectNowError", "TooManyConnectionsError",
+    "PostgresConnectionError", "ConnectionDoesNotExistError", "ConnectionFailureError",
+    "ConnectionRejectionError", "ClientCannotConnectError", "InterfaceError",
+})
+_SQLITE_BUSY = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database cannot be reached or is not
+    accepting work right now, so that the request may succeed if it is tried again later."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.TimeoutError | ConnectionError | TimeoutError):
+            return True  # the pool waited in vain, or the socket was refused, reset or timed out
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if type(current).__name__ in _UNAVAILABLE_NAMES:
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True  # cannot reach the server's address at all
+        if type(current).__name__ == "OperationalError" and any(
+                words in str(current).lower() for words in _SQLITE_BUSY):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False

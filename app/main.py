@@ -54,6 +54,7 @@ from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
 from app.web.openapi import finish_document
+from app.web.outages import install_outage_handlers, watch_engine
 from app.web.problems import install_problem_handlers
 from app.web.ratelimits import ApiLimits, RateLimitHeaders
 from app.web.replay import ReplayDirectoryPages
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.engine = engine
+        watch_engine(engine, app.state.outages)
         app.state.sessionmaker = make_sessionmaker(
             engine, info={"lounge_directory": app.state.lounge_directory})
         app.state.worker = build_worker(app.state.sessionmaker, app.state.events, settings)
@@ -173,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     subscribe_handlers(app.state.events, settings)
 
     install_problem_handlers(app)
+    install_outage_handlers(app)
     # Calendars first: `/sessions/{id}.ics` must not be taken for a session id.
     for router in (health.router, api_calendars.router, api_auth.router, api_me.router, api_users.router,
                    pages.router,

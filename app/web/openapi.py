@@ -51,6 +51,7 @@ _DESCRIPTIONS = {
     415: "Body is neither JSON nor a form",
     422: "Invalid input",
     429: "Rate limited; see Retry-After",
+    503: "The database cannot be reached just now; see Retry-After",
 }
 
 
@@ -163,7 +164,7 @@ def _secure(operation: dict[str, Any], scope: str | None, method: str) -> None:
 def _answer_problems(operation: dict[str, Any], scope: str | None, method: str) -> None:
     """Add the statuses every operation of its kind can answer to those it declares itself."""
     parameters = operation.get("parameters", [])
-    codes: set[int] = set()
+    codes: set[int] = {503}  # every operation reads or writes the database
     if scope is not None:
         codes |= {401, 403, 429}  # sign-in, scope, and the API limits
     if method not in SAFE_METHODS:
@@ -180,6 +181,7 @@ def _answer_problems(operation: dict[str, Any], scope: str | None, method: str) 
     if "429" in responses:
         responses["429"]["headers"] = {name: {"$ref": f"#/components/headers/{name}"}
                                        for name in _RATE_LIMIT_HEADERS}
+    responses["503"]["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
     operation["responses"] = dict(sorted(responses.items()))
 
 
