@@ -54,11 +54,12 @@ async def lounge_page(request: Request, db: Db, caller: MaybeUser, slug: str) ->
     view = await lounges.get_lounge_by_slug(db, slug=slug[:80], user_id=user_id)
     lounge = LoungePublic.of(view)
     upcoming, more = await sessions.list_sessions(db, user_id=user_id, lounge_id=lounge.id, upcoming=True,
-                                                  limit=10)
+                                                  series_once=True, limit=10)
     members = await lounges.list_members(db, user_id=user_id, lounge_id=lounge.id)
     takeaways = await sessions.list_takeaways(db, user_id=user_id, lounge_id=lounge.id, limit=10)
     return render_page(
         request, "pages/lounge.html", lounge=lounge, sessions=_sessions_page(upcoming, more),
+        series_later=await sessions.later_in_series(db, shown=upcoming),
         members=Page[MemberPublic].of_rows(members),
         takeaways=Page[TakeawayPublic].of_rows(takeaways),
         time_zones=time_zones(), kinds=KIND_LABELS)
@@ -81,7 +82,9 @@ async def invite_picker(request: Request, db: Db, caller: MaybeUser, lounge_id: 
 
 
 @router.get("/sessions/{session_id}")
-async def session_page(request: Request, db: Db, caller: MaybeUser, session_id: str) -> Response:
+async def session_page(request: Request, db: Db, caller: MaybeUser, session_id: str,
+                       scheduled: bool = False) -> Response:
+    """A session; `scheduled` (after the schedule form) confirms how many sessions were made."""
     if caller is None:
         return to_login(request)
     user_id = caller.user.id
@@ -98,7 +101,8 @@ async def session_page(request: Request, db: Db, caller: MaybeUser, session_id: 
         resources=Page[ResourcePublic].of_rows(resources),
         takeaways=Page[TakeawayPublic].of_rows(takeaways),
         feedback=Page[FeedbackPublic].of_rows(feedback),
-        started=view.session.starts_at <= datetime.now(UTC), time_zones=time_zones())
+        started=view.session.starts_at <= datetime.now(UTC), time_zones=time_zones(),
+        scheduled=(view.series.size if view.series else 1) if scheduled else 0)
 
 
 @router.get("/schedule")

@@ -112,7 +112,8 @@ class SessionPublic(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "lsn_x1Y2z3A4b5C6", "lounge_id": "lng_Qm3xT0aZ1x2y", "lounge_name": "Python guild",
         "lounge_slug": "python-guild", "series_id": "ser_Pq8rS7tU6vW5", "recurrence": "FREQ=WEEKLY;COUNT=6",
-        "title": "Intro to pytest fixtures", "description": "Bring a laptop.",
+        "repeats": "Every Thursday, 6 times, until 8 Apr 2027", "title": "Intro to pytest fixtures",
+        "description": "Bring a laptop.",
         "description_html": "<p>Bring a laptop.</p>", "kind": "lunch_and_learn",
         "starts_at": "2027-03-04T12:30:00Z", "ends_at": "2027-03-04T13:15:00Z", "time_zone": "Europe/London",
         "capacity": 12, "location": "Room 4.01", "join_url": None, "has_join_url": True,
@@ -130,6 +131,7 @@ class SessionPublic(BaseModel):
     lounge_slug: str
     series_id: str | None
     recurrence: str | None
+    repeats: str | None = Field(description="The series' rule in plain English, from its first session")
     title: str
     description: str
     description_html: str
@@ -171,7 +173,8 @@ class SessionPublic(BaseModel):
                              checked_in=view.my_checked_in)
         return cls(
             id=s.id, lounge_id=s.lounge_id, lounge_name=view.lounge.name, lounge_slug=view.lounge.slug,
-            series_id=s.series_id, recurrence=view.rrule, title=s.title, description=s.description,
+            series_id=s.series_id, recurrence=view.rrule,
+            repeats=view.series.words if view.series else None, title=s.title, description=s.description,
             description_html=str(render_markdown(s.description)), kind=s.kind, starts_at=s.starts_at,
             ends_at=s.ends_at, time_zone=s.time_zone, capacity=s.capacity, location=s.location,
             join_url=view.join_url, has_join_url=bool(s.join_url), status=s.status, sequence=s.sequence,

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import (
@@ -34,8 +35,9 @@ from app.models import (
     SessionSeries,
     User,
 )
+from app.models.base import as_utc
 from app.schemas.schedule import FeedbackUpsert, SessionCreate, SessionUpdate
-from app.services import events, goal_plans
+from app.services import events, goal_plans, repeats
 from app.services.lounges import (
     MANAGERS,
     add_in_order,
@@ -60,6 +62,21 @@ def _now() -> datetime:
 
 
 @dataclass(frozen=True)
+class SeriesFacts:
+    """A series as a whole: its rule, in plain words too, and how many sessions it has."""
+
+    rrule: str
+    words: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    id: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
 class SessionView:
     """A session as one viewer sees it (the join link only when they may have it)."""
 
@@ -75,6 +92,7 @@ class SessionView:
     my_checked_in: bool
     can_manage: bool
     hosting: bool
+    series: SeriesFacts | None = None
 
     @property
     def can_check_in(self) -> bool:
@@ -170,22 +188,37 @@ async def _views(db: AsyncSession, sessions: list[LearningSession], *, user_id: 
     mine = {r.session_id: r for r in (await db.execute(
         select(Rsvp).where(Rsvp.session_id.in_(ids), Rsvp.user_id == user_id))).scalars()}
     positions = await _positions(db, [r for r in mine.values() if r.status == "waitlisted"])
-    series_ids = {s.series_id for s in sessions if s.series_id}
-    rules = dict((await db.execute(select(SessionSeries.id, SessionSeries.rrule).where(
-        SessionSeries.id.in_(series_ids)))).all()) if series_ids else {}
+    series = await _series_facts(db, {s.series_id for s in sessions if s.series_id})
     views = []
     for s in sessions:
         rsvp = mine.get(s.id)
         hosting = s.host_id == user_id or user_id in cohosts.get(s.id, [])
         views.append(SessionView(
-            session=s, lounge=lounges[s.lounge_id], rrule=rules.get(s.series_id) if s.series_id else None,
+            session=s, lounge=lounges[s.lounge_id], rrule=series[s.series_id].rrule if s.series_id else None,
             host_name=hosts.get(s.host_id, ""), cohost_ids=sorted(cohosts.get(s.id, [])),
             going_count=counts.get((s.id, "going"), 0), waitlist_count=counts.get((s.id, "waitlisted"), 0),
             my_status=rsvp.status if rsvp else None, my_position=positions.get(s.id),
             my_checked_in=bool(rsvp and rsvp.checked_in_at),
             can_manage=hosting or roles.get(s.lounge_id) in MANAGERS, hosting=hosting,
+            series=series[s.series_id] if s.series_id else None,
         ))
     return views
+
+
+async def _series_facts(db: AsyncSession, series_ids: set[str]) -> dict[str, SeriesFacts]:
+    """Each series' rule, described from its first occurrence as scheduled, and its size."""
+    if not series_ids:
+        return {}
+    rows = await db.execute(
+        select(SessionSeries.id, SessionSeries.rrule, SessionSeries.time_zone,
+               func.min(LearningSession.original_starts_at), func.count(LearningSession.id))
+        .join(LearningSession, LearningSession.series_id == SessionSeries.id)
+        .where(SessionSeries.id.in_(series_ids))
+        .group_by(SessionSeries.id, SessionSeries.rrule, SessionSeries.time_zone))
+    return {series_id: SeriesFacts(
+        rrule=rule, size=size,
+        words=repeats.describe(rule, start=as_utc(first), zone=ZoneInfo(zone)) if first else None)
+        for series_id, rule, zone, first, size in rows}
 
 
 async def _positions(db: AsyncSession, rsvps: list[Rsvp]) -> dict[str, int]:
@@ -227,11 +260,12 @@ async def _managed_session(db: AsyncSession, *, session_id: str, user_id: str) -
 
 async def list_sessions(db: AsyncSession, *, user_id: str, lounge_id: str | None = None,
                         start: datetime | None = None, end: datetime | None = None, mine: bool = False,
-                        upcoming: bool = False, q: str | None = None, cursor: str | None = None,
-                        limit: int = 50) -> tuple[list[SessionView], str | None]:
+                        upcoming: bool = False, series_once: bool = False, q: str | None = None,
+                        cursor: str | None = None, limit: int = 50) -> tuple[list[SessionView], str | None]:
     """Sessions the viewer may see, by start time; `start` inclusive, `end` exclusive; `mine`
     keeps those they host, co-host, go to or wait for; `upcoming` those not yet over nor
-    cancelled; `q` those whose title contains it."""
+    cancelled, and with `series_once` only the next of each series; `q` those whose title
+    contains it."""
     query = select(LearningSession).join(Lounge, Lounge.id == LearningSession.lounge_id).where(
         visible_to(user_id))
     if lounge_id is not None:
@@ -243,6 +277,12 @@ async def list_sessions(db: AsyncSession, *, user_id: str, lounge_id: str | None
         query = query.where(LearningSession.starts_at < end)
     if upcoming:
         query = query.where(LearningSession.status == "scheduled", LearningSession.ends_at > _now())
+    if upcoming and series_once:
+        earlier = aliased(LearningSession)
+        query = query.where(or_(LearningSession.series_id.is_(None), ~exists().where(
+            earlier.series_id == LearningSession.series_id, earlier.status == "scheduled",
+            earlier.ends_at > _now(), or_(earlier.starts_at < LearningSession.starts_at, and_(
+                earlier.starts_at == LearningSession.starts_at, earlier.id < LearningSession.id)))))
     if q and q.strip():
         query = query.where(func.lower(LearningSession.title).like(like_pattern(q.strip()), escape="\\"))
     if mine:
@@ -263,6 +303,24 @@ async def list_sessions(db: AsyncSession, *, user_id: str, lounge_id: str | None
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].starts_at, rows[-1].id)
     return await _views(db, rows, user_id=user_id), next_cursor
+
+
+async def later_in_series(db: AsyncSession, *, shown: list[SessionView]) -> dict[str, list[Occurrence]]:
+    """For each series among `shown` (occurrences the viewer may see), its upcoming occurrences
+    after the one shown, by start time."""
+    firsts = {v.session.series_id: v.session for v in shown if v.session.series_id}
+    later: dict[str, list[Occurrence]] = {series_id: [] for series_id in firsts}
+    if not firsts:
+        return later
+    rows = await db.execute(
+        select(LearningSession.id, LearningSession.series_id, LearningSession.starts_at).where(
+            LearningSession.series_id.in_(firsts), LearningSession.status == "scheduled",
+            LearningSession.ends_at > _now()).order_by(LearningSession.starts_at, LearningSession.id))
+    for session_id, series_id, starts_at in rows:
+        first = firsts[series_id]
+        if (as_utc(starts_at), session_id) > (first.starts_at, first.id):
+            later[series_id].append(Occurrence(id=session_id, starts_at=as_utc(starts_at)))
+    return later
 
 
 # --- scheduling ----------------------------------------------------------------------------------
