@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.db import Db
+from app.errors import InvalidInput
 from app.schemas.common import Page
 from app.schemas.lounges import (
     InviteCreate,
@@ -20,7 +21,7 @@ from app.schemas.lounges import (
     TakeawayPublic,
 )
 from app.schemas.schedule import SessionCreate, SessionPublic
-from app.services import lounges, sessions
+from app.services import lounges, repeats, sessions
 from app.services.listing import slice_page
 from app.services.lounge_directory import DirectoryPage, directory_key
 from app.web.auth import Reader, Writer
@@ -158,8 +159,22 @@ async def create_session(request: Request, db: Db, caller: Writer, lounge_id: Re
                          body: FormOrJson[SessionCreate]) -> Response:
     """Schedule a session, or a series with `recurrence` (each occurrence its own session);
     answers with the first occurrence."""
-    view = await sessions.schedule_session(db, user=caller.user, lounge_id=lounge_id, data=body)
+    data = await _with_plain_repeat(request, body)
+    view = await sessions.schedule_session(db, user=caller.user, lounge_id=lounge_id, data=data)
     session = SessionPublic.of(view)
     response = respond(request, session, "fragments/session_card.html", status=201,
                        context={"viewer_zone": caller.user.time_zone})
-    return hx_redirect(request, f"/sessions/{session.id}", response)
+    return hx_redirect(request, f"/sessions/{session.id}?scheduled=1", response)
+
+
+async def _with_plain_repeat(request: Request, body: SessionCreate) -> SessionCreate:
+    """The schedule form says how a session repeats in plain choices, in its page-only fields
+    `_repeat`, `_repeat_count` and `_repeat_until`; they become the `recurrence` tools send."""
+    form = await request.form()  # a form was read for the body and kept; JSON gives none
+    rule = repeats.rule_for_choice(str(form.get("_repeat", "")), count=str(form.get("_repeat_count", "")),
+                                   until=str(form.get("_repeat_until", "")))
+    if rule is None:
+        return body
+    if body.recurrence:
+        raise InvalidInput("Choose how often it repeats or give a recurrence rule, not both.", field="repeat")
+    return body.model_copy(update={"recurrence": rule})
