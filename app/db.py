@@ -1,13 +1,19 @@
-"""Database engine and sessions: aiosqlite by default, asyncpg for PostgreSQL URLs, and which
-errors mean the database is unavailable rather than a request being wrong.
+"""Database engine and sessions: aiosqlite by default, asyncpg for PostgreSQL URLs; which
+errors mean the database is unavailable rather than a request being wrong, and the log of
+outages.
 
 The engine is built by `create_app` in its lifespan and kept on `app.state`; the `Db`
-dependency hands each request its own `AsyncSession`.
+dependency hands each request its own `AsyncSession`. During an outage the log holds one
+warning when it begins and one when the database is back (the engine's next new connection),
+with how long it was gone and how many requests were refused; nothing in between.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +28,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.errors import ServiceUnavailable
+
+log = logging.getLogger("lounge.outages")
+
+RETRY_AFTER_SECONDS = 2
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -93,3 +104,39 @@ def database_unavailable(error: BaseException) -> bool:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+@dataclass
+class OutageLog:
+    """When the current outage began and how many requests it has turned away."""
+
+    began: float | None = None
+    refused: int = 0
+
+    def refusing(self, error: BaseException) -> None:
+        if self.began is None:
+            self.began, self.refused = time.monotonic(), 0
+            log.warning("database unavailable, refusing what needs it until it is back: %s: %s",
+                        type(error).__name__, str(error)[:200])
+        self.refused += 1
+
+    def connected(self) -> None:
+        if self.began is not None:
+            log.warning("database back after %.1f s; %d requests were refused",
+                        time.monotonic() - self.began, self.refused)
+            self.began = None
+
+
+def refusal(error: BaseException, outages: OutageLog) -> ServiceUnavailable | None:
+    """The answer to `error` when it means the database is unavailable (noted in `outages`);
+    None for any other error. HTTP routes and the chat socket's handshake and sends share it."""
+    if not database_unavailable(error):
+        return None
+    outages.refusing(error)
+    return ServiceUnavailable("Lounge cannot reach its database just now. Try again in a few seconds.",
+                              retry_after=RETRY_AFTER_SECONDS)
+
+
+def watch_engine(engine: AsyncEngine, outages: OutageLog) -> None:
+    """Note the end of an outage at the engine's first new connection after it."""
+    event.listen(engine.sync_engine, "connect", lambda *_: outages.connected())

@@ -8,7 +8,8 @@
     ├── Conflict (409)          clashes with existing state (duplicate email, …)
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
-    └── RateLimited (429)       carries `retry_after` seconds
+    ├── RateLimited (429)       carries `retry_after` seconds
+    └── ServiceUnavailable (503) the database cannot be reached now; carries `retry_after`
 """
 
 from __future__ import annotations
@@ -59,3 +60,11 @@ class RateLimited(AppError):
     def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(detail, field=field)
         self.retry_after = max(1, retry_after)
+
+
+class ServiceUnavailable(AppError):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

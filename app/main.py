@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, watch_engine
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.ratelimit import RateLimiter
 from app.realtime.connection import SERVICE_RESTART
@@ -54,7 +54,7 @@ from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
 from app.web.openapi import finish_document
-from app.web.outages import install_outage_handlers, watch_engine
+from app.web.outages import install_outage_handlers
 from app.web.problems import install_problem_handlers
 from app.web.ratelimits import ApiLimits, RateLimitHeaders
 from app.web.replay import ReplayDirectoryPages

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from app.db import refusal
 from app.errors import AppError, Conflict, InvalidInput, NotFound
 from app.realtime import protocol
 from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
@@ -355,6 +356,14 @@ class Connection:
             return
         except (InvalidInput, AppError) as exc:
             self._refuse("invalid_body", exc.detail, strike=False, client_id=client_id)
+            return
+        except Exception as exc:
+            answer = refusal(exc, self.websocket.app.state.outages)
+            if answer is None:
+                raise
+            # Not stored: the client keeps the message unacked and sends it again later.
+            self._refuse("unavailable", answer.detail, strike=False, client_id=client_id,
+                         retry_after=answer.retry_after)
             return
         self.offer(0, protocol.ack_event(client_id, message.seq, message.id))
 

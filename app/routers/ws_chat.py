@@ -1,6 +1,7 @@
 """`GET /api/v1/channels/{id}/ws`: the chat WebSocket. Authentication, Origin and membership
-are settled during the handshake; a refusal is an HTTP problem+json answer (401, 403, 404)
-and the socket is never accepted. `app/realtime/connection.py` runs accepted sockets."""
+are settled during the handshake; a refusal is an HTTP problem+json answer (401, 403, 404, and
+503 with Retry-After while the database cannot be reached) and the socket is never accepted.
+`app/realtime/connection.py` runs accepted sockets."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, WebSocket
 from starlette.responses import Response
 
+from app.db import refusal
 from app.errors import AppError
 from app.realtime.auth import socket_principal
 from app.realtime.connection import POLICY_VIOLATION, Connection
@@ -23,8 +25,10 @@ async def _refuse(websocket: WebSocket, exc: AppError) -> None:
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         body = orjson.dumps({"type": f"https://lounge.example/problems/{exc.slug}", "title": exc.title,
                              "status": exc.status, "detail": exc.detail})
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
         await websocket.send_denial_response(
-            Response(body, exc.status, media_type="application/problem+json"))
+            Response(body, exc.status, headers=headers, media_type="application/problem+json"))
     else:
         await websocket.close(POLICY_VIOLATION, exc.detail)
 
@@ -50,6 +54,12 @@ async def chat_socket(
         author, scopes, access = await _admit(websocket, channel_id)
     except AppError as exc:
         await _refuse(websocket, exc)
+        return
+    except Exception as exc:
+        answer = refusal(exc, websocket.app.state.outages)
+        if answer is None:
+            raise
+        await _refuse(websocket, answer)
         return
     await websocket.accept()
     connection = Connection(websocket, rooms=websocket.app.state.rooms, author=author, access=access,

@@ -359,6 +359,12 @@
           this.upsert(await response.json(), true);
           return;
         }
+        if (response.status === 503) {  // the database is briefly away: try again, same client_id
+          const wait = Number(response.headers.get("Retry-After")) || 2;
+          this.error.textContent = "Lounge is reconnecting; sending again in a moment…";
+          await new Promise((resolve) => setTimeout(resolve, 1000 * wait * (attempt + 1)));
+          continue;
+        }
         const problem = await response.json().catch(() => ({}));
         this.error.textContent = problem.detail || "The message was not sent.";
         return;

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import AppError, RateLimited
+from app.errors import AppError
 from app.web.allow import allowed_methods
 from app.web.negotiation import VARY, source_form_id, wants_fragment, wants_page
 
@@ -33,6 +33,7 @@ _TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Service unavailable",
 }
 
 
@@ -110,7 +111,8 @@ def _clean_message(message: str) -> str:
 async def app_error_response(request: Request, exc: Exception) -> Response:
     """The problem answer for one of our own errors (`AppError`)."""
     assert isinstance(exc, AppError)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    retry_after = getattr(exc, "retry_after", None)  # RateLimited, ServiceUnavailable
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     if exc.status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="lounge"'}
     errors = [{"field": exc.field, "msg": exc.detail}] if exc.field else None

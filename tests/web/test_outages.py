@@ -83,5 +83,5 @@ async def test_the_log_says_when_the_database_is_back_and_how_long_it_was_gone(t
         folder.mkdir()
         assert (await client.get("/readyz")).status_code == 200
     back = [r.getMessage() for r in caplog.records if "database back" in r.getMessage()]
-    assert len(back) == 1 and "2 requests were answered 503" in back[0]
+    assert len(back) == 1 and "2 requests were refused" in back[0]
     assert_no_tracebacks(caplog)
