@@ -187,8 +187,8 @@ def schedule_session(page: Page, *, starts_local: str, ends_local: str, time_zon
     form.get_by_label("Location (optional)").fill("Room 4.01")
     form.get_by_label("Online join link (optional)").fill(join_url)
     form.get_by_role("button", name="Schedule session").click()
-    page.wait_for_url(re.compile(r"/sessions/[A-Za-z0-9_-]+$"))
-    return page.url.rsplit("/", 1)[1]
+    page.wait_for_url(re.compile(r"/sessions/[A-Za-z0-9_-]+\?scheduled=1$"))
+    return page.url.rsplit("/", 1)[1].split("?")[0]
 
 
 def rsvp_state(page: Page):
