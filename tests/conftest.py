@@ -24,6 +24,7 @@ from app.db import make_engine, make_sessionmaker
 from app.main import create_app
 from app.services import accounts
 from tests.databases import PostgresDatabases, SqliteDatabases, service_missing
+from tests.redis_server import RedisServer
 
 DATABASE_URL = os.environ.get("LOUNGE_DATABASE_URL", "")
 REDIS_URL = os.environ.get("LOUNGE_REDIS_URL") or None
@@ -81,6 +82,17 @@ async def _flush_redis() -> None:
         service_missing("Redis", exc)
     finally:
         await redis.aclose()
+
+
+@pytest.fixture
+async def private_redis() -> AsyncIterator[RedisServer]:
+    """A Redis of this test's own, which it may kill and start again (see tests/redis_server.py)."""
+    server = RedisServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

@@ -74,13 +74,16 @@ class Hub:
     async def close(self) -> None:
         self._topics.clear()
 
-    async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
+    async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> bool:
+        """Hand `payload` to every subscriber of `topic`; False when a broker did not take it."""
         self.deliver_local(topic, encode(payload))
+        return True
 
-    async def publish_many(self, topic: str, payloads: list[bytes]) -> None:
+    async def publish_many(self, topic: str, payloads: list[bytes]) -> bool:
         """Publish `payloads` to `topic` in order, in one go (one round trip to a broker)."""
         for payload in payloads:
             self.deliver_local(topic, payload)
+        return True
 
     def deliver_local(self, topic: str, payload: bytes) -> None:
         for subscription in self._topics.get(topic, ()):

@@ -5,6 +5,11 @@ When the connection to Redis drops (a restart, a failover), the reader reconnect
 subscribes to every topic again and sends `RESYNC` to local subscribers, which then read what
 they missed from the database. Publishing while Redis is down logs and moves on: the message
 is already committed and reaches clients through that resync or their reconnect.
+
+Publishes go through a client that retries on a fresh connection (`app/redis_client.py`); the
+subscription has a client of its own that never retries, because a connection that redis-py
+quietly replaced would resubscribe without the resync, and what was published in between
+would be lost unnoticed.
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ import contextlib
 import logging
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.realtime.hub import RESYNC, Hub, encode
+from app.redis_client import make_redis
 
 log = logging.getLogger("lounge.hub.redis")
 PREFIX = "lounge:rt:"
@@ -30,7 +35,8 @@ class RedisHub(Hub):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
-        self._redis = Redis.from_url(url, socket_connect_timeout=2, health_check_interval=10)
+        self._redis = make_redis(url)
+        self._subscriber = make_redis(url, retries=0)
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -49,29 +55,32 @@ class RedisHub(Hub):
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()
-        with contextlib.suppress(RedisError, OSError):
-            await self._redis.aclose()
+        for client in (self._redis, self._subscriber):
+            with contextlib.suppress(RedisError, OSError):
+                await client.aclose()
         if reader is not None and not reader.done():
             await asyncio.wait({reader}, timeout=1)
         await super().close()
 
-    async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> None:
-        await self.publish_many(topic, [encode(payload)])
+    async def publish(self, topic: str, payload: bytes | dict[str, Any]) -> bool:
+        return await self.publish_many(topic, [encode(payload)])
 
-    async def publish_many(self, topic: str, payloads: list[bytes]) -> None:
+    async def publish_many(self, topic: str, payloads: list[bytes]) -> bool:
         try:
             if len(payloads) == 1:
                 await self._redis.publish(PREFIX + topic, payloads[0])
-                return
+                return True
             async with self._redis.pipeline(transaction=False) as pipe:
                 for payload in payloads:
                     pipe.publish(PREFIX + topic, payload)
                 await pipe.execute()
+            return True
         except (RedisError, OSError) as exc:
             log.warning("publish to %s failed, subscribers will resync: %s", topic, exc)
             # This instance's own subscribers read the committed change from the database now.
             for subscription in self._topics.get(topic, ()):
                 subscription.deliver(RESYNC)
+            return False
 
     async def _listen(self, topic: str) -> None:
         async with self._lock:
@@ -92,7 +101,7 @@ class RedisHub(Hub):
             if self._pubsub is not None:
                 with contextlib.suppress(RedisError, OSError):
                     await self._pubsub.aclose()
-            self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=True)
             # A placeholder channel keeps the connection in subscribe mode while no room is open.
             await self._pubsub.subscribe(PREFIX + "_", *(PREFIX + t for t in self._topics))
             self.connected.set()
