@@ -23,7 +23,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -36,6 +36,7 @@ from app.models import CalendarFeed, Goal, LearningSession, User
 from app.models.base import utcnow
 from app.services import lounges, sessions
 from app.services.sessions import SessionView
+from app.services.vtimezones import vtimezone
 
 PRODID = "-//Lounge//Learning sessions//EN"
 # Calendars look back this far, so a subscribed client keeps recent sessions.
@@ -142,32 +143,23 @@ def build_calendar(entries: Iterable[CalendarEntry], *, name: str | None = None,
 
 
 def _add_timezones(calendar: icalendar.Calendar, entries: list[CalendarEntry], now: datetime) -> None:
-    """One VTIMEZONE per zone the events name, holding the transitions of each entry's span
-    with a year either side. Spans of one zone that overlap are merged and distant ones keep
-    observances of their own, so a session years away costs a few transitions rather than
-    every year in between (building those blocks the server for seconds)."""
-    spans: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    """One VTIMEZONE per zone the events name, holding the transitions of the years each entry
+    spans with a year either side. Spans of one zone that overlap are merged and distant ones
+    keep observances of their own, so a session years away costs a few transitions rather
+    than every year in between."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for entry in entries:
-        spans[entry.time_zone].append(((entry.starts_at - _MARGIN).date(),
-                                       (_last_moment(entry, now) + _MARGIN).date()))
+        spans[entry.time_zone].append(((entry.starts_at - _MARGIN).year,
+                                       (_last_moment(entry, now) + _MARGIN).year))
     for tzid in sorted(calendar.get_missing_tzids()):
-        windows = _merged(spans.get(tzid, []))
-        if not windows:
-            continue
-        parts = [icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
-                 for first, last in windows]
-        timezone = parts[0]
-        if len(parts) > 1:
-            timezone.pop("COMMENT", None)  # "only works from ... to ...": no longer one range
-            for part in parts[1:]:
-                timezone.subcomponents.extend(part.subcomponents)
-        calendar.add_component(timezone)
+        if years := _merged(spans.get(tzid, [])):
+            calendar.add_component(vtimezone(tzid, years))
 
 
-def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    merged: list[tuple[date, date]] = []
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
     for first, last in sorted(spans):
-        if merged and first <= merged[-1][1]:
+        if merged and first <= merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], max(merged[-1][1], last))
         else:
             merged.append((first, last))
