@@ -303,9 +303,12 @@ def omittable() -> Any:
 
 # ---- values as JSON carries them ----------------------------------------------------------------
 
+_FORM_BOOLEANS = frozenset({"true", "false"})
+
+
 def _json_typed(kind: type, words: str) -> Any:
     """In JSON, only a value of the JSON type the schema gives (`false` is not 0, `"5"` is not 5);
-    a form carries only text, and its text is read as the type."""
+    a form carries only text, and its text is read as the type (a yes/no as `true` or `false`)."""
     def is_kind(value: Any) -> bool:
         if kind is bool:
             return isinstance(value, bool)
@@ -314,6 +317,8 @@ def _json_typed(kind: type, words: str) -> Any:
     def validate(value: Any, handler: Any, info: ValidationInfo) -> Any:
         if info.mode == "json" and not is_kind(value):
             raise PydanticCustomError(f"{kind.__name__}_type", words)
+        if kind is bool and isinstance(value, str) and value not in _FORM_BOOLEANS:
+            raise PydanticCustomError("bool_type", words)  # a form says "true" or "false", not "0"
         return handler(value)
 
     return WrapValidator(validate)

@@ -3,12 +3,14 @@
 Pages post plain forms to the same `/api/v1` endpoints that tools call with JSON; both are
 validated by the same pydantic model. A form maps onto the model with one rule for every body:
 
-- a list field is the field repeated, once per item (`ids=a&ids=b`); empty items are dropped,
-  and a required list that is not sent at all (no box ticked) is the empty list;
+- a list field is the field repeated, once per item (`ids=a&ids=b`); empty items are dropped
+  (though they count towards the list's largest size), and a required list that is not sent
+  at all (no box ticked) is the empty list;
 - `null` is null for a field that accepts null (tools that put JSON values into form fields
   spell null so); for any other field it is just the text;
 - an empty optional field is "not given", unless the model lists it in `form_blank_clears`
-  (edit forms that clear a value by emptying its input), where it is null.
+  (edit forms that clear a value by emptying its input), where it is null;
+- a yes/no is `true` or `false`.
 
 OpenAPI documents each body through `document_bodies()`, which `create_app` applies to the
 generated schema: the JSON body with the model's own component, the form with a `<Model>Form`
@@ -21,12 +23,15 @@ import copy
 import functools
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import annotated_types
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import InvalidInput, UnsupportedMediaType
@@ -60,9 +65,32 @@ class _FormShape:
     """The names of a model's fields by how a form carries them."""
 
     lists: frozenset[str]
+    max_items: dict[str, int]
     nullable: frozenset[str]
     optional: frozenset[str]
     blank_clears: frozenset[str]
+
+
+def _max_lengths(metadata: Iterable[Any]) -> typing.Iterator[int]:
+    """The largest sizes the constraints of a field or of an `Annotated[...]` state."""
+    for item in metadata:
+        if isinstance(item, annotated_types.MaxLen):
+            yield item.max_length
+        elif isinstance(item, FieldInfo):
+            yield from _max_lengths(item.metadata)
+
+
+def _list_limits(annotation: Any) -> typing.Iterator[int]:
+    """The largest sizes stated on a list type, through `Annotated[...]` and unions."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = typing.get_args(annotation)
+        if typing.get_origin(inner) in _LIST_TYPES or inner in _LIST_TYPES:
+            yield from _max_lengths(metadata)
+        yield from _list_limits(inner)
+    elif origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _list_limits(arg)
 
 
 @functools.cache
@@ -70,6 +98,9 @@ def _shape(model: type[BaseModel]) -> _FormShape:
     leaves = {name: set(_leaf_types(field.annotation)) for name, field in model.model_fields.items()}
     return _FormShape(
         lists=frozenset(name for name, kinds in leaves.items() if kinds & _LIST_TYPES),
+        max_items={name: min(limits) for name, field in model.model_fields.items()
+                   if leaves[name] & _LIST_TYPES
+                   and (limits := [*_max_lengths(field.metadata), *_list_limits(field.annotation)])},
         nullable=frozenset(name for name, kinds in leaves.items() if type(None) in kinds),
         optional=frozenset(name for name, field in model.model_fields.items() if not field.is_required()),
         blank_clears=frozenset(getattr(model, BLANK_CLEARS, ())),
@@ -81,6 +112,8 @@ def _form_value(shape: _FormShape, name: str, values: list[str]) -> Any:
     if name in shape.lists:
         if name in shape.nullable and values == [_FORM_NULL]:
             return None
+        if len(values) > shape.max_items.get(name, len(values)):
+            return values  # too many, counting empty ones: refused as sent
         return [value for value in values if value != ""]
     value = values[-1]
     if value == _FORM_NULL and name in shape.nullable:
@@ -158,10 +191,48 @@ def form_component(model: type[BaseModel], model_schema: dict[str, Any]) -> dict
         f"`{model.__name__}` sent as a form: a list is its field repeated once per item, `null` "
         "stands for null, and an empty field counts as not sent unless its description says "
         "otherwise."))
-    for name in _shape(model).blank_clears & form.get("properties", {}).keys():
-        field = form["properties"][name]
-        field["description"] = _sentences(field.get("description"), "Sent empty, it is cleared.")
+    shape = _shape(model)
+    properties = form.get("properties", {})
+    for name, field in properties.items():
+        if name in shape.lists:  # an empty item is dropped: a list is never "not given"
+            field = properties[name] = _as_form_list(field)
+        elif name in shape.optional:
+            field = properties[name] = _or_blank(field)
+        if name in shape.blank_clears:
+            field["description"] = _sentences(field.get("description"), "Sent empty, it is cleared.")
     return form
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+_SCHEMA_NOTES = ("title", "description", "default", "examples")
+
+
+def _split(field: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A field's schema as its notes (title, description...) and the alternatives it allows."""
+    notes = {key: field[key] for key in _SCHEMA_NOTES if key in field}
+    rest = {key: value for key, value in field.items() if key not in _SCHEMA_NOTES}
+    return notes, rest.get("anyOf", [rest])
+
+
+def _or_blank(field: dict[str, Any]) -> dict[str, Any]:
+    """A field's schema that also allows the empty text a form sends for "not given"."""
+    notes, choices = _split(field)
+    return {**notes, "anyOf": [*choices, _BLANK]}
+
+
+def _as_form_list(field: dict[str, Any]) -> dict[str, Any]:
+    """A list field as a form carries it: repeated, or sent once for a list of one. Empty items
+    are dropped, so they are allowed only where an empty list is."""
+    def widened(part: dict[str, Any]) -> list[dict[str, Any]]:
+        if part.get("type") != "array":
+            return [part]
+        item = part.get("items", {})
+        if not part.get("minItems"):
+            item = {"anyOf": [item, _BLANK]}
+        return [{**part, "items": item}, item]
+
+    notes, choices = _split(field)
+    return {**notes, "anyOf": [each for part in choices for each in widened(part)]}
 
 
 def _sentences(*texts: str | None) -> str:
@@ -181,13 +252,13 @@ def document_bodies(schema: dict[str, Any], app: Any) -> dict[str, Any]:
         components.setdefault(f"{name}Form", form_component(model, model_schema))
         for method in route.methods:
             operation = schema["paths"][route.path_format][method.lower()]
+            required = any(field.is_required() for field in model.model_fields.values())
             operation["requestBody"] = {
-                # The parser reads a missing body as `{}`, so only the model's own required
-                # fields make a body necessary; 422 names them. (Generators that see two
-                # encodings of a required body also write code that does not import.)
-                "required": False,
-                "description": "JSON, or the same fields as a form. Leaving the body out is the "
-                               "same as sending `{}`.",
+                # The parser reads a missing body as `{}`: a body is needed when the model
+                # has a field that must be given.
+                "required": required,
+                "description": "JSON, or the same fields as a form." + (
+                    "" if required else " Leaving the body out is the same as sending `{}`."),
                 "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}},
                     "application/x-www-form-urlencoded": {

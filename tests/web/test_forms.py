@@ -6,12 +6,15 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 import httpx
+import jsonschema_rs
+import pytest
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData
 
 from app.config import Settings
 from app.main import create_app
+from app.schemas.common import JsonBool
 from app.web.forms import FormOrJson, body_models, document_bodies, form_to_dict
 from app.web.problems import install_problem_handlers
 from app.web.respond import respond
@@ -80,6 +83,10 @@ async def test_a_list_is_its_field_repeated_whatever_wraps_its_type():
     assert one.json()["ids"] == ["x"]
     too_many = await post(make_app(), data={"name": "a", "ids": ["a", "b", "c", "d"]})
     assert too_many.status_code == 422
+    empty_ones_count = await post(make_app(), data={"name": "a", "ids": ["", "", "", ""]})
+    assert empty_ones_count.status_code == 422
+    dropped = await post(make_app(), data={"name": "a", "ids": ["", "x", ""]})
+    assert dropped.json()["ids"] == ["x"]
 
 
 async def test_null_is_null_where_the_field_accepts_null():
@@ -160,7 +167,7 @@ def test_openapi_documents_json_and_the_form_as_distinct_components():
     app = make_app()
     schema = document_bodies(app.openapi(), app)
     body = schema["paths"]["/things"]["post"]["requestBody"]
-    assert body["required"] is False  # a missing body reads as {}
+    assert body["required"] is True  # `name` must be given
     assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     form_ref = body["content"]["application/x-www-form-urlencoded"]["schema"]
     assert form_ref == {"$ref": "#/components/schemas/ThingForm"}
@@ -174,3 +181,49 @@ def test_openapi_documents_json_and_the_form_as_distinct_components():
     prefix = "#/components/schemas/"
     dangling = {r for r in refs(schema) if r.removeprefix(prefix) not in components}
     assert not dangling and all(r.startswith(prefix) for r in refs(schema))
+
+
+class Optional(BaseModel):
+    note: str | None = None
+
+
+def test_a_body_with_nothing_it_must_have_may_be_left_out():
+    app = FastAPI()
+
+    @app.post("/notes")
+    async def create_note(body: FormOrJson[Optional]):
+        return body
+
+    body = document_bodies(app.openapi(), app)["paths"]["/notes"]["post"]["requestBody"]
+    assert body["required"] is False and "same as sending `{}`" in body["description"]
+
+
+@pytest.mark.parametrize(("sent", "accepted"), [
+    ({"name": "a"}, True),
+    ({"name": "a", "size": "", "note": "", "tags": ""}, True),  # empty: not given
+    ({"name": "a", "ids": "x"}, True),  # a list of one, sent once
+    ({"name": "a", "ids": ["", "x"]}, True),
+    ({"name": "a", "ids": ["", "", "", ""]}, False),  # four items, though empty
+    ({"name": "a", "ids": ["123456789"]}, False),
+    ({"name": ""}, False),  # a field that must be given is not empty
+    ({"name": "a", "size": "big"}, False),
+])
+async def test_the_form_schema_allows_exactly_what_the_form_parser_accepts(sent, accepted):
+    app = make_app()
+    schema = document_bodies(app.openapi(), app)
+    validator = jsonschema_rs.validator_for(
+        {**schema["components"]["schemas"]["ThingForm"], "components": schema["components"]})
+    as_schema_reads = {k: int(v) if k == "size" and v.isdigit() else v for k, v in sent.items()}
+    assert validator.is_valid(as_schema_reads) is accepted
+    assert ((await post(app, data=sent)).status_code == 200) is accepted
+
+
+def test_a_form_says_yes_or_no_as_true_or_false():
+    class Switch(BaseModel):
+        on: JsonBool
+
+    assert Switch.model_validate(form_to_dict(Switch, FormData([("on", "true")]))).on is True
+    assert Switch.model_validate(form_to_dict(Switch, FormData([("on", "false")]))).on is False
+    for word in ("0", "1", "yes", "on", "TRUE"):
+        with pytest.raises(ValidationError):
+            Switch.model_validate(form_to_dict(Switch, FormData([("on", word)])))
