@@ -1,6 +1,7 @@
 """`/api/v1` chat routes: channel history and posting, editing, deleting and reacting to
-messages, read markers and my unread counts. Live delivery is the WebSocket's job
-(`app/routers/ws_chat.py`); every write here publishes to it after committing."""
+messages, read markers and my unread counts, and the people to @mention in a channel. Live
+delivery is the WebSocket's job (`app/routers/ws_chat.py`); every write here publishes to it
+after committing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.schemas.chat import (
     EMOJI,
     MAX_EMOJI,
     MAX_SEQ,
+    MentionCandidate,
     MessageCreate,
     MessagePublic,
     MessageUpdate,
@@ -54,6 +56,21 @@ async def list_messages(request: Request, db: Db, caller: Reader, channel_id: Re
                                        before=before, after=after, limit=limit)
     return respond(request, Page[MessagePublic](items=items, next_cursor=cursor),
                    "fragments/message_list.html", context={"channel_id": channel_id})
+
+
+@router.get("/channels/{channel_id}/people", response_model=Page[MentionCandidate],
+            responses=problems(401, 403, 404, 422))
+async def list_mention_candidates(
+        request: Request, db: Db, caller: Reader, channel_id: ResourceId,
+        q: Annotated[str, Query(max_length=31, description="What follows the @ typed so far")] = "",
+        limit: Limit = 8) -> Response:
+    """People to @mention here whose name or handle has a word starting with `q` (case and
+    accents aside): the channel's members first, then others (`member: false`, not notified);
+    without `q`, the members by name. One page only: `next_cursor` is always null."""
+    items = await chat.mention_candidates(db, channel_id=channel_id, user_id=caller.user.id,
+                                          q=q, limit=limit)
+    return respond(request, Page[MentionCandidate](items=items, next_cursor=None),
+                   "fragments/mention_options.html")
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_model=MessagePublic,

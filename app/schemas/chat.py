@@ -1,5 +1,5 @@
 """Chat models: messages as the API and the WebSocket show them, the bodies that post and edit
-them, read markers and unread counts."""
+them, read markers and unread counts, and the people a composer offers to @mention."""
 
 from __future__ import annotations
 
@@ -89,6 +89,19 @@ class MessagePublic(BaseModel):
     edited_at: datetime | None = None
     deleted: bool = False
     reactions: list[ReactionSummary] = []
+
+
+class MentionCandidate(BaseModel):
+    """Someone to @mention in a channel; `member` is false for people outside it (named, but
+    not notified)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "usr_3kTbq9sX0aLm", "display_name": "Ben Okafor", "handle": "ben.okafor", "member": True}]})
+
+    id: str
+    display_name: str
+    handle: str = Field(description="Insert as `@handle`: what the mention parser recognises")
+    member: bool
 
 
 class ReadMarkerPublic(BaseModel):

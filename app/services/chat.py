@@ -1,6 +1,6 @@
 """Chat: posting (gap-free per-channel `seq`, idempotent on `client_id`), editing, deleting
-and moderating messages, reactions, read markers and unread counts, @mentions, and history
-by keyset over `seq`.
+and moderating messages, reactions, read markers and unread counts, @mentions (and the people a
+composer offers for them), and history by keyset over `seq`.
 
 Every write commits first and only then publishes its event to the realtime hub, so a
 client never hears of something the database does not hold.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,12 +33,13 @@ from app.schemas.chat import (
     MAX_EMOJI,
     MESSAGE_TEXT,
     Author,
+    MentionCandidate,
     MessagePublic,
     ReactionSummary,
     UnreadChannel,
 )
 from app.services import events
-from app.services.lounges import ChannelAccess, channel_access, channel_member_ids, chat_closed
+from app.services.lounges import ChannelAccess, channel_access, channel_member_ids, chat_closed, like_pattern
 from app.web.markdown import render_markdown
 
 log = logging.getLogger("lounge.chat")
@@ -321,6 +323,58 @@ def resolve_mentions(body: str, people: Iterable[tuple[str, str, str]], *, exclu
                         found.append(user_id)
                 break
     return found
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for matching what people type: "Zoë" → "zoe"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+_WORD_BREAK = re.compile(r"[\s._-]+")
+
+
+def _mention_rank(needle: str, name: str, handle: str) -> int | None:
+    """0 when the handle or the name starts with `needle`, 1 when a later word of either does,
+    None when neither matches."""
+    name, handle = _fold(name), _fold(handle)
+    if handle.startswith(needle) or name.startswith(needle):
+        return 0
+    if any(word.startswith(needle) for word in _WORD_BREAK.split(f"{name} {handle}")):
+        return 1
+    return None
+
+
+async def mention_candidates(db: AsyncSession, *, channel_id: str, user_id: str, q: str,
+                             limit: int) -> list[MentionCandidate]:
+    """People whose display name or handle has a word starting with `q` (any case or accent):
+    the channel's members first, then anyone else signed up, best matches and then names in
+    order; an empty `q` lists members only; never the viewer. The channel's outsiders get
+    `NotFound`, as for its messages."""
+    await channel_access(db, channel_id=channel_id, user_id=user_id)
+    needle = _fold(q.strip().removeprefix("@"))
+    members = await _members(db, channel_id)
+    found = _ranked(needle, members, member=True, viewer=user_id)
+    if needle and len(found) < limit:
+        pattern = like_pattern(needle)
+        rows = await db.execute(
+            select(User.id, User.display_name, User.handle)
+            .where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
+                       User.handle.like(pattern, escape="\\")),
+                   User.id.not_in([user_id, *(person_id for person_id, _, _ in members)]))
+            .order_by(User.display_name, User.id).limit(limit * 4))
+        found += _ranked(needle, [tuple(row) for row in rows.all()], member=False, viewer=user_id)
+    return found[:limit]
+
+
+def _ranked(needle: str, people: Iterable[Sequence[str]], *, member: bool,
+            viewer: str) -> list[MentionCandidate]:
+    ranked = []
+    for person_id, name, handle in people:
+        rank = _mention_rank(needle, name, handle)
+        if rank is not None and person_id != viewer:
+            ranked.append(((rank, _fold(name), person_id),
+                           MentionCandidate(id=person_id, display_name=name, handle=handle, member=member)))
+    return [candidate for _, candidate in sorted(ranked, key=lambda pair: pair[0])]
 
 
 async def edit_message(db: AsyncSession, *, hub: Hub, message_id: str, user: User,

@@ -81,6 +81,25 @@ async def test_outsiders_get_404_and_cookie_posts_need_csrf(ana, new_client, roo
     assert (await ana.client.get("/api/v1/channels/chn_nope/messages")).status_code == 404
 
 
+async def test_people_to_mention_in_a_channel(ana, ben, new_client, room):
+    address = f"/api/v1/channels/{room}/people"
+    response = await ana.client.get(address, params={"q": "Be"})
+    assert response.status_code == 200
+    assert response.json() == {"items": [{"id": ben.id, "display_name": "Ben Okafor",
+                                          "handle": "ben.okafor", "member": True}], "next_cursor": None}
+    fragment = await ana.client.get(address, params={"q": "be"}, headers=HTMX)
+    assert 'role="option"' in fragment.text and 'data-handle="ben.okafor"' in fragment.text
+    for query in ("limit=0", "limit=101", f"q={'x' * 32}"):
+        assert (await ana.client.get(f"{address}?{query}")).status_code == 422
+    async with new_client() as c:
+        cleo = await sign_up(c, "cleo@example.com", "Cleo Park")
+        assert (await c.get(address, params={"q": "be"})).status_code == 404
+        outsider = (await ana.client.get(address, params={"q": "cle"})).json()["items"]
+        assert outsider == [{"id": cleo.id, "display_name": "Cleo Park", "handle": "cleo.park",
+                             "member": False}]
+        assert "not in this chat" in (await ana.client.get(address, params={"q": "cle"}, headers=HTMX)).text
+
+
 async def test_chat_scoped_tokens_post_and_read_only_tokens_do_not(app, ana, room):
     chat_token = await bearer_token(ana, ["chat", "read"], name="bot")
     read_token = await bearer_token(ana, ["read"], name="reader")

@@ -127,6 +127,8 @@ GET    /sessions/{session_id}/takeaways               read  401  ok   404  ok   
 GET    /channels/{channel_id}/messages                read  401  ok   404  ok   ok   404  404  404  403  401
 GET    /channels/{channel_id}/messages [session-chat] read  401  ok   404  ok   ok   404  404  404  403  401
 GET    /channels/{channel_id}/messages [open-chat]    read  401  404  404  ok   404  404  404  404  403  401
+GET    /channels/{channel_id}/people                  read  401  ok   404  ok   ok   404  404  404  403  401
+GET    /channels/{channel_id}/people [session-chat]   read  401  ok   404  ok   ok   404  404  404  403  401
 POST   /channels/{channel_id}/messages                chat  401  ok   404  ok   ok   404  404  404  403  401
 POST   /channels/{channel_id}/messages [session-chat] chat  401  ok   404  ok   ok   404  404  404  403  401
 PATCH  /messages/{message_id}                         chat  401  ok   404  403  403  404  404  404  403  401

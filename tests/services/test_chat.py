@@ -220,6 +220,35 @@ async def test_mentions_notify_members(db, hub, people):
     assert rows == [(ben.id, "mention", "Ana Lima mentioned you")]  # Cleo is not a member
 
 
+async def test_mention_candidates_put_members_first_and_ignore_case_and_accents(db, hub, people):
+    ana, ben, cleo, channel = people
+    zoe = await accounts.register_user(db, data=UserRegister(
+        email="zoe@example.com", password=PASSWORD, display_name="Zoë Bell", handle="zb"))
+    bernard = await _user(db, "bernard@example.com", "Bernard Nunes")
+    access = await lounges.channel_access(db, channel_id=channel, user_id=ana.id)
+    await lounges.invite_member(db, user=ana, lounge_id=access.lounge_id, invitee_id=zoe.id)
+
+    async def offered(q: str, *, viewer: User = ana, limit: int = 8) -> list[tuple[str, bool]]:
+        found = await chat.mention_candidates(db, channel_id=channel, user_id=viewer.id, q=q, limit=limit)
+        return [(person.display_name, person.member) for person in found]
+
+    assert await offered("BE") == [("Ben Okafor", True), ("Zoë Bell", True), ("Bernard Nunes", False)]
+    assert await offered("zoe") == await offered("ZOË") == [("Zoë Bell", True)]
+    assert await offered("okaf") == await offered("@ben.ok") == [("Ben Okafor", True)]
+    assert await offered("be", limit=1) == [("Ben Okafor", True)]
+    assert await offered("ana") == [] and await offered("50%_") == []  # never the viewer; LIKE escaped
+    assert await offered("") == [("Ben Okafor", True), ("Zoë Bell", True)]  # members only
+    assert bernard.id not in {p.id for p in await chat.mention_candidates(
+        db, channel_id=channel, user_id=ana.id, q="", limit=8)}
+    with pytest.raises(NotFound):  # a private lounge's chat is invisible to outsiders
+        await offered("be", viewer=cleo)
+    # What the picker inserts, `@handle`, is what the mention parser resolves.
+    picked = await chat.mention_candidates(db, channel_id=channel, user_id=ana.id, q="be", limit=1)
+    handle = picked[0].handle
+    await chat.post_message(db, hub=hub, channel_id=channel, author=ana, body=f"thanks @{handle} !")
+    assert await db.scalar(select(Notification.user_id).where(Notification.kind == "mention")) == ben.id
+
+
 async def test_a_group_commit_numbers_a_batch_in_order_and_dedupes_client_ids(db, hub, people):
     ana, ben, _, channel = people
     access = await lounges.channel_access(db, channel_id=channel, user_id=ana.id)
