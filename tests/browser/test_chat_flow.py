@@ -86,6 +86,38 @@ def test_two_people_chat_live_and_catch_up_after_going_offline(live_server, new_
     axe_scan(page_a, "lounge-chat")
 
 
+def test_typing_an_at_offers_members_to_mention_by_keyboard(live_server, new_page, create_account,
+                                                           sign_in) -> None:
+    fay, ben = create_account("Fay Okoro"), create_account("Ben Mensah")
+    slug = _private_lounge(live_server, fay, ben)
+    page = new_page()
+    sign_in(page, fay)
+    page.goto(f"/lounges/{slug}")
+    expect(page.locator("[data-role=online]")).to_contain_text("Online")
+    box = page.get_by_role("combobox", name="Message")
+    people = page.get_by_role("listbox", name="People to mention")
+
+    box.press_sequentially("@be")
+    expect(people.get_by_role("option").first).to_contain_text("Ben Mensah")  # a member comes first
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("Escape")
+    expect(people).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+
+    box.press_sequentially("n")
+    expect(people.get_by_role("option").first).to_contain_text("Ben Mensah")
+    box.press("ArrowDown")
+    expect(people.get_by_role("option", selected=True)).to_contain_text("Ben Mensah")
+    box.press("Enter")  # picks, does not send
+    expect(box).to_have_value("@ben.mensah ")
+    expect(people).to_be_hidden()
+    box.press_sequentially("over to you")
+    box.press("Enter")
+    expect(box).to_have_value("")
+    log = page.get_by_role("log", name="Chat messages")
+    expect(log.locator(".chat-body").last).to_have_text("@ben.mensah over to you")
+
+
 def test_edit_react_and_delete_own_message(live_server, new_page, create_account, sign_in) -> None:
     ana, ben = create_account("Cleo Park"), create_account("Dev Rao")
     slug = _private_lounge(live_server, ana, ben)
