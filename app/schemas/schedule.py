@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from app.schemas.common import (
     BLANK,
@@ -55,7 +65,44 @@ Link = link(maximum=500)
 RequiredLink = link(maximum=500, required=True)
 
 
-class SessionCreate(StrictModel):
+ENDS_BEFORE_START = "The session must end after it starts."
+_WALL_TIME: TypeAdapter[datetime] = TypeAdapter(WallTime)
+
+
+def _ends_before_start(data: Any) -> bool:
+    """Whether both times in `data` are valid and the end is not after the start (a mix of a
+    local time and one with an offset needs the time zone; the service compares those)."""
+    try:
+        start, end = (_WALL_TIME.validate_python(data[name]) for name in ("starts_at", "ends_at"))
+    except (KeyError, TypeError, ValidationError):
+        return False
+    return (start.tzinfo is None) == (end.tzinfo is None) and end <= start
+
+
+def _also_the_span(exc: ValidationError, data: Any) -> ValidationError:
+    """`exc` with the end-before-start error added, when the times themselves are valid, so a
+    form hears of every error at once (with no other error, `sessions._span` reports it)."""
+    errors = exc.errors()
+    if {"starts_at", "ends_at"} & {e["loc"][0] for e in errors if e["loc"]} or not _ends_before_start(data):
+        return exc
+    kept = [{"type": PydanticCustomError(e["type"], e["msg"].replace("{", "{{").replace("}", "}}"),
+                                         e.get("ctx")), "loc": e["loc"], "input": e["input"]} for e in errors]
+    kept.append({"type": PydanticCustomError("value_error", ENDS_BEFORE_START), "loc": ("ends_at",),
+                 "input": data["ends_at"]})
+    return ValidationError.from_exception_data(exc.title, kept)  # type: ignore[arg-type]
+
+
+class _SpanChecked(StrictModel):
+    @model_validator(mode="wrap")
+    @classmethod
+    def _span_with_other_errors(cls, data: Any, handler: Any) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise _also_the_span(exc, data) from None
+
+
+class SessionCreate(_SpanChecked):
     title: Title
     description: Description = ""
     kind: Kind = "lunch_and_learn"
@@ -81,7 +128,7 @@ class SessionCreate(StrictModel):
         return value.strip() or None if value is not None else None
 
 
-class SessionUpdate(StrictModel):
+class SessionUpdate(_SpanChecked):
     """Leave out what stays; null clears the description, place, link or seat limit."""
 
     title: Title = omittable()

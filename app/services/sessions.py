@@ -36,7 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import as_utc
-from app.schemas.schedule import FeedbackUpsert, SessionCreate, SessionUpdate
+from app.schemas.schedule import ENDS_BEFORE_START, FeedbackUpsert, SessionCreate, SessionUpdate
 from app.services import events, goal_plans, repeats
 from app.services.lounges import (
     MANAGERS,
@@ -328,7 +328,7 @@ async def later_in_series(db: AsyncSession, *, shown: list[SessionView]) -> dict
 def _span(starts_at: datetime, ends_at: datetime) -> timedelta:
     duration = ends_at - starts_at
     if duration <= timedelta(0):
-        raise InvalidInput("The session must end after it starts.", field="ends_at")
+        raise InvalidInput(ENDS_BEFORE_START, field="ends_at")
     if duration > MAX_DURATION:
         raise InvalidInput("A session lasts at most 12 hours.", field="ends_at")
     return duration

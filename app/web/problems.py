@@ -6,6 +6,7 @@ for a browser. Nothing leaves as a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -17,9 +18,13 @@ from starlette.responses import Response
 
 from app.errors import AppError
 from app.web.allow import allowed_methods
+from app.web.error_words import plain_message, sentence
+from app.web.labels import label_of
 from app.web.negotiation import VARY, source_form_id, wants_fragment, wants_page
 
 log = logging.getLogger("lounge.errors")
+# Only our own field names may become part of an element id in an error answer.
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 _TITLES = {
     400: "Bad request",
@@ -45,24 +50,26 @@ def problem(
     title: str | None = None,
     slug: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    page_errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """The answer for an error; `page_errors` are `errors` in a page's words, if they differ."""
     title = title or _TITLES.get(status, "Error")
     slug = slug or title.lower().replace(" ", "-")
     if wants_fragment(request):
-        form_id = source_form_id(request)
         response: Response = request.app.state.templates.TemplateResponse(
             request,
             "fragments/error.html",
-            {"status": status, "title": title, "detail": detail, "errors": errors or [],
-             "form_id": form_id},
+            {"status": status, "detail": detail,
+             **_beside_fields(source_form_id(request), page_errors or errors or [])},
             status_code=status,
         )
     elif wants_page(request):
         response = request.app.state.templates.TemplateResponse(
             request,
             "pages/error.html",
-            {"status": status, "title": title, "detail": detail, "errors": errors or []},
+            {"status": status, "title": title, "detail": detail,
+             "errors": _once_per_field(page_errors or errors or [])},
             status_code=status,
         )
     else:
@@ -87,25 +94,35 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return names[0] if names else None
 
 
-def _length_message(error: dict[str, Any]) -> str | None:
-    """Plain words for a string that is too short or too long."""
-    ctx = error.get("ctx") or {}
-    if error.get("type") == "string_too_short":
-        least = ctx.get("min_length", 1)
-        return "This field cannot be empty." if least == 1 else f"Use at least {least} characters"
-    if error.get("type") == "string_too_long":
-        return f"Use at most {ctx.get('max_length')} characters"
-    return None
+def _once_per_field(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One message per field (a union of types fails once per member), the first one given."""
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        field = error.get("field")
+        if field and field in seen:
+            continue
+        if field:
+            seen.add(field)
+        kept.append(error)
+    return kept
 
 
-def _clean_message(message: str) -> str:
-    if message.startswith("value is not a valid email address"):
-        reason = message.partition(": ")[2]
-        return "Enter a valid email address, such as ana@example.com" + (f". {reason}" if reason else "")
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            return message[len(prefix):]
-    return message
+def _beside_fields(form_id: str | None, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the htmx error answer shows: each field's message beside that field, and a summary
+    that links to those fields by their labels and says, in words, what belongs to no field."""
+    placed, linked, general = [], [], []
+    for error in _once_per_field(errors):
+        field = error.get("field")
+        if form_id and field and _FIELD_NAME.fullmatch(field):
+            slot = f"{form_id}-{field}"
+            placed.append({"slot": f"{slot}-error", "msg": error["msg"]})
+            label = label_of(form_id, field)
+            if label:
+                linked.append({"href": f"#{slot}", "label": label})
+        else:
+            general.append(error["msg"])
+    return {"placed": placed, "linked": linked, "general": general}
 
 
 async def app_error_response(request: Request, exc: Exception) -> Response:
@@ -115,26 +132,28 @@ async def app_error_response(request: Request, exc: Exception) -> Response:
     headers = {"Retry-After": str(retry_after)} if retry_after else None
     if exc.status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="lounge"'}
-    errors = [{"field": exc.field, "msg": exc.detail}] if exc.field else None
+    errors = [{"field": exc.field, "msg": sentence(exc.detail)}] if exc.field else None
     return problem(request, status=exc.status, title=exc.title, slug=exc.slug,
                    detail=exc.detail, errors=errors, headers=headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = []
+    errors, beside = [], []
     for error in exc.errors():
         loc = list(error.get("loc", ()))
+        field = _field_of(loc)
         errors.append({
             "loc": [p if isinstance(p, str | int) else str(p) for p in loc],
-            "field": _field_of(loc),
-            "msg": _length_message(error) or _clean_message(str(error.get("msg", "Invalid value"))),
+            "field": field,
+            "msg": plain_message(error, field, for_tools=True),
             "type": str(error.get("type", "value_error")),
         })
+        beside.append({"field": field, "msg": plain_message(error, field)})
     detail = "; ".join(
         f"{e['field']}: {e['msg']}" if e["field"] else e["msg"] for e in errors
     ) or "The request is not valid."
-    return problem(request, status=422, detail=detail, errors=errors)
+    return problem(request, status=422, detail=detail, errors=errors, page_errors=beside)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:

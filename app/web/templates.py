@@ -6,7 +6,6 @@ render times themselves (chat.js) read both from the page and format them the wa
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +13,8 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
+
+from app.web.labels import label_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 # The 24-hour clock (Intl.DateTimeFormat's `hourCycle`), which the formats below spell `%H`.
@@ -29,9 +30,6 @@ def local_time(value: datetime | None, time_zone: str = "UTC", fmt: str = "%a %d
     zone = ZoneInfo(time_zone)
     local = value.astimezone(zone)
     return f"{local.strftime(fmt)} {local.tzname()}" if name_zone else local.strftime(fmt)
-
-
-_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 
 def page_context(request: Request) -> dict[str, object]:
@@ -52,6 +50,5 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["local_time"] = local_time
     env.globals.update(hour_cycle=HOUR_CYCLE, chat_time=CHAT_TIME)
-    # Only our own field names may become part of an element id in an error answer.
-    env.tests["match_field"] = lambda value: bool(_FIELD_NAME.fullmatch(str(value)))
+    env.globals["label_of"] = label_of  # a form's labels, shared with its error summary
     return Jinja2Templates(env=env, context_processors=[page_context])
