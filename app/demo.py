@@ -3,7 +3,9 @@ believable organisation — a few dozen colleagues, lounges on real workplace to
 of the last few weeks (with who came) and of the month ahead (some recurring, some full with a
 waitlist) — through the services, so every rule holds. `app.demo_learning` then adds the
 learning side: managers and teams, advisors, business goals, and goals with their plans,
-check-ins, comments and suggestions. It ends by printing the accounts to try (`ACCOUNTS`, which
+check-ins, comments and suggestions; `app.demo_afterwards` the notes, feedback and takeaways of
+the sessions already held; and `app.demo_chat` a few weeks of chat in every lounge. It ends by
+printing the accounts to try (`ACCOUNTS`, which
 the README's table repeats), one a line with what each will see, and the password they share.
 Running it again on the same database changes nothing: it refuses."""
 
@@ -19,6 +21,8 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
+from app.demo_afterwards import fill_afterwards
+from app.demo_chat import fill_chat
 from app.demo_learning import attend, fill_learning
 from app.models import LearningSession, User
 from app.schemas.accounts import UserRegister
@@ -193,8 +197,10 @@ async def fill(db, *, seed: int = 2026) -> dict[str, int]:
             wanting = rng.sample(members, k=min(len(members), (capacity or 6) + rng.randint(0, 3)))
             for person in wanting:
                 await sessions.set_rsvp(db, user=person, session_id=view.session.id, status="going")
-    return {"people": len(people), "lounges": len(made), "sessions": count,
-            **await fill_learning(db, people=people, rng=rng)}
+    learning = await fill_learning(db, people=people, rng=rng)
+    now = datetime.now(UTC)
+    return {"people": len(people), "lounges": len(made), "sessions": count, **learning,
+            **await fill_afterwards(db, rng=rng, now=now), **await fill_chat(db, rng=rng, now=now)}
 
 
 async def main() -> None:
@@ -208,7 +214,9 @@ async def main() -> None:
     print(f"Created {totals['people']} people ({totals['managers']} of them managers, "
           f"{totals['advisors']} advisors), {totals['lounges']} lounges, {totals['sessions']} sessions, "
           f"{totals['business_goals']} business goals and {totals['goals']} goals with "
-          f"{totals['plan_items']} plan items and {totals['checkins']} check-ins.")
+          f"{totals['plan_items']} plan items and {totals['checkins']} check-ins; the {totals['held']} "
+          f"sessions already held have notes and {totals['feedback']} pieces of feedback, and there are "
+          f"{totals['messages']} chat messages from the last few weeks in the lounges and two sessions.")
     print("\n".join(sign_in_guide()))
 
 
