@@ -1,7 +1,9 @@
 """`make demo` into a freshly migrated database: the organisation it writes (managers without a
 circle, advisors, business goals, goals at every visibility with plans and check-ins, session
-items ticked by attendance), that a second run refuses and changes nothing, and that the accounts
-it prints to try exist, sign in, and are the ones the README lists."""
+items ticked by attendance, weeks of chat in every lounge and in two held sessions, and the
+notes, feedback and takeaways of sessions already held), that a second run refuses and changes
+nothing, and that the accounts it prints to try exist, sign in, and are the ones the README
+lists."""
 
 from __future__ import annotations
 
@@ -12,19 +14,27 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, or_, select
 
-from app import demo, demo_learning
+from app import demo, demo_afterwards, demo_chat, demo_learning
 from app.models import (
     BusinessGoal,
+    Channel,
     Goal,
     GoalCheckIn,
     GoalComment,
     GoalSuggestion,
     LearningSession,
+    Lounge,
+    LoungeMember,
+    Message,
+    Notification,
     PlanItem,
+    Reaction,
+    ReadMarker,
     Rsvp,
+    SessionFeedback,
     User,
 )
-from app.services import goal_plans, team
+from app.services import chat, goal_plans, sessions, team
 from app.services.goals import today_for
 
 
@@ -127,11 +137,113 @@ async def test_demo_fills_a_living_learning_organisation(db):
     assert any(by_id[g.owner_id].manager_id == ben.id and g.visibility == "private" for g in goals)
 
     # Run twice: refused, nothing added.
-    tables = (User, Goal, PlanItem, GoalCheckIn, GoalComment, BusinessGoal, Rsvp)
+    tables = (User, Goal, PlanItem, GoalCheckIn, GoalComment, BusinessGoal, Rsvp, Message, Reaction,
+              ReadMarker, Notification, SessionFeedback)
     before = [await count(db, model) for model in tables]
     with pytest.raises(SystemExit):
         await demo.fill(db)
     assert [await count(db, model) for model in tables] == before
+    assert await db.scalar(select(func.max(Channel.last_seq))) == \
+        await db.scalar(select(func.max(Message.seq)))
+
+
+async def test_demo_lounges_have_chat_and_held_sessions_notes_feedback_and_takeaways(db):
+    started = datetime.now(UTC)
+    totals = await demo.fill(db)
+    await weeks_of_chat(db, started=started, totals=totals)
+    await what_held_sessions_left(db, started=started, totals=totals)
+
+
+async def weeks_of_chat(db, *, started: datetime, totals: dict[str, int]) -> None:
+    lounges = list(await db.scalars(select(Lounge)))
+    assert {lounge.name for lounge in lounges} == set(demo_chat.LOUNGE_CHATS)
+    people = {p.id: p for p in await db.scalars(select(User))}
+    mentioned_total = 0
+    for lounge in lounges:
+        members = set(await db.scalars(
+            select(LoungeMember.user_id).where(LoungeMember.lounge_id == lounge.id)))
+        messages = list(await db.scalars(select(Message).where(Message.channel_id == lounge.channel_id)
+                                         .order_by(Message.seq)))
+        # A few dozen messages by several members, numbered 1..n with no gaps, in time order, over weeks.
+        assert len(messages) >= 15, lounge.name
+        assert [m.seq for m in messages] == list(range(1, len(messages) + 1))
+        newest = await db.scalar(select(Channel.last_seq).where(Channel.id == lounge.channel_id))
+        assert newest == len(messages)
+        assert all(a.created_at < b.created_at for a, b in zip(messages, messages[1:], strict=False))
+        assert messages[0].created_at < started - timedelta(weeks=2) and messages[-1].created_at < started
+        assert {m.author_id for m in messages} <= members and len({m.author_id for m in messages}) >= 4
+        assert any("?" in m.body for m in messages) and any("https://" in m.body for m in messages)
+        assert all(m.html for m in messages)
+
+        # Mentions as the parser reads them, each with its notification, dated with its message.
+        roster = [(p, people[p].display_name, people[p].handle) for p in members]
+        mentions = [(m, who) for m in messages
+                    for who in chat.resolve_mentions(m.body, roster, exclude=m.author_id)]
+        assert mentions and all(f"@{people[who].handle}" in m.body for m, who in mentions)
+        for message, who in mentions:
+            bell = await db.scalar(select(Notification).where(
+                Notification.user_id == who, Notification.kind == "mention",
+                Notification.body == message.body[:280]))
+            assert bell is not None and bell.created_at == message.created_at
+        mentioned_total += len(mentions)
+
+        # Reactions from several people, never the author's own, after the message.
+        by_id = {m.id: m for m in messages}
+        reactions = list(await db.scalars(select(Reaction).where(Reaction.message_id.in_(list(by_id)))))
+        assert len({r.user_id for r in reactions}) >= 3
+        assert all(r.user_id in members and r.user_id != by_id[r.message_id].author_id
+                   and by_id[r.message_id].created_at < r.created_at < started for r in reactions)
+
+        # A few messages fixed after posting, minutes later.
+        edited = [m for m in messages if m.edited_at]
+        assert edited and all(m.created_at < m.edited_at < m.created_at + timedelta(hours=1) for m in edited)
+
+        # Unread counts: what others wrote above each member's marker, never their own.
+        markers = dict((await db.execute(select(ReadMarker.user_id, ReadMarker.last_read_seq)
+                                         .where(ReadMarker.channel_id == lounge.channel_id))).all())
+        for member in members:
+            own = [m.seq for m in messages if m.author_id == member]
+            assert not own or markers[member] >= max(own)
+            (counted,) = [u for u in await chat.unread(db, user_id=member)
+                          if u.channel_id == lounge.channel_id]
+            read = markers.get(member, 0)
+            assert counted.unread == sum(m.seq > read and m.author_id != member for m in messages)
+    assert mentioned_total >= len(lounges)
+    unread = [u.unread for member in people for u in await chat.unread(db, user_id=member)]
+    assert 0 in unread and any(unread)
+
+    # Two sessions already held have the chat of people who came, posted while they were on.
+    for title in demo_chat.SESSION_CHATS:
+        session = await db.scalar(select(LearningSession).where(LearningSession.title == title))
+        messages = list(await db.scalars(select(Message).where(Message.channel_id == session.channel_id)
+                                         .order_by(Message.seq)))
+        assert [m.seq for m in messages] == list(range(1, len(demo_chat.SESSION_CHATS[title]) + 1))
+        came = set(await db.scalars(select(Rsvp.user_id).where(
+            Rsvp.session_id == session.id, Rsvp.checked_in_at.is_not(None))))
+        assert {m.author_id for m in messages} <= came | {session.host_id}
+        assert all(session.starts_at - timedelta(minutes=5) <= m.created_at < session.ends_at
+                   for m in messages)
+    assert totals["messages"] == await count(db, Message)
+
+
+async def what_held_sessions_left(db, *, started: datetime, totals: dict[str, int]) -> None:
+    held = list(await db.scalars(select(LearningSession).where(LearningSession.ends_at <= started)))
+    assert len(held) == totals["held"] >= len(demo_afterwards.NOTES)
+    for session in held:
+        assert session.notes.startswith("## ") and session.ends_at < session.updated_at < started
+        came = set(await db.scalars(select(Rsvp.user_id).where(
+            Rsvp.session_id == session.id, Rsvp.checked_in_at.is_not(None))))
+        assert len(came) >= 2
+        feedback = await sessions.list_feedback(db, user_id=session.host_id, session_id=session.id)
+        assert feedback and {f.user_id for f in feedback} <= came
+        assert all(1 <= f.rating <= 5 and f.comment and session.ends_at < f.updated_at < started
+                   for f in feedback)
+    assert len({f.rating for f in await db.scalars(select(SessionFeedback))}) >= 3
+    lounge_ids = {s.lounge_id for s in held}
+    for lounge_id in lounge_ids:
+        host = await db.scalar(select(Lounge.created_by).where(Lounge.id == lounge_id))
+        takeaways = await sessions.list_takeaways(db, user_id=host, lounge_id=lounge_id)
+        assert takeaways and all(t.takeaway for t in takeaways)
 
 
 async def test_the_accounts_make_demo_prints_sign_in_and_the_readme_lists_them(settings, db, client, capsys,
