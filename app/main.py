@@ -24,6 +24,7 @@ from app.realtime.hub import make_hub
 from app.realtime.presence import make_presence
 from app.realtime.rooms import Rooms
 from app.realtime.server_send import KeepServerSend
+from app.redis_client import make_redis
 from app.routers import (
     api_auth,
     api_business_goals,
@@ -49,7 +50,7 @@ from app.routers import (
 from app.services.accounts import LoginThrottle
 from app.services.events import EventHandlers
 from app.services.handlers import build_worker, subscribe_handlers
-from app.services.lounge_directory import DirectoryCache, broadcast_changes, follow_other_instances
+from app.services.lounge_directory import DirectoryBroadcast, DirectoryCache, follow_other_instances
 from app.services.outbox import NudgeAfterWrites
 from app.web.forms import document_bodies
 from app.web.guards import BodySizeLimit, CrossSiteGuard
@@ -130,15 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.api_limits = ApiLimits(
             limiter, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes,
             enabled=settings.rate_limits_enabled)
-        app.state.redis = None
-        if settings.redis_url:
-            from redis.asyncio import Redis
-
-            app.state.redis = Redis.from_url(settings.redis_url)
+        app.state.redis = make_redis(settings.redis_url) if settings.redis_url else None
         app.state.hub = make_hub(settings.redis_url)
         await app.state.hub.start()
         directory = app.state.lounge_directory
-        directory.on_change = broadcast_changes(directory, app.state.hub)
+        directory.on_change = broadcast = DirectoryBroadcast(app.state.hub)
         directory_task = asyncio.create_task(follow_other_instances(directory, app.state.hub))
         app.state.rooms = Rooms(hub=app.state.hub, presence=make_presence(app.state.redis),
                                 sessionmaker=app.state.sessionmaker, settings=settings)
@@ -149,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             directory_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await directory_task
+            await broadcast.close()
             await app.state.hub.close()
             await app.state.worker.stop(worker_task)
             if app.state.redis is not None:

@@ -1,6 +1,7 @@
 """Who is online in a channel: one entry per open socket, in this process (memory) or in a
 Redis sorted set per channel whose scores are expiry times, so the sockets of a crashed
 instance fade out on their own. People are counted once however many tabs they have open.
+A flush that fails (Redis away) is made good by the next one, which writes every socket again.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class RedisPresence(Presence):
         self.redis = redis
         self._new: dict[str, set[str]] = {}
         self._gone: dict[str, set[bytes]] = {}
+        self._unwritten: set[str] = set()  # channels whose last flush failed
 
     @staticmethod
     def _key(channel_id: str) -> str:
@@ -89,17 +91,25 @@ class RedisPresence(Presence):
         also renews their expiry), drop the ones that left, forget crashed instances' entries."""
         key, now = self._key(channel_id), time.time()
         here = self._channels.get(channel_id, {})
+        everyone = everyone or channel_id in self._unwritten
         new = set(here) if everyone else self._new.pop(channel_id, set())
         if everyone:
             self._new.pop(channel_id, None)
         gone = self._gone.pop(channel_id, set())
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if new:
-                pipe.zadd(key, {self._member(c, *here[c]): now + PRESENCE_TTL for c in new if c in here})
-            if gone:
-                pipe.zrem(key, *gone)
-            pipe.zremrangebyscore(key, "-inf", now)
-            await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                if new:
+                    pipe.zadd(key, {self._member(c, *here[c]): now + PRESENCE_TTL for c in new if c in here})
+                if gone:
+                    pipe.zrem(key, *gone)
+                pipe.zremrangebyscore(key, "-inf", now)
+                await pipe.execute()
+        except Exception:
+            # Redis may have come back empty: the next flush writes every socket again.
+            self._unwritten.add(channel_id)
+            self._gone.setdefault(channel_id, set()).update(gone)
+            raise
+        self._unwritten.discard(channel_id)
 
     async def refresh(self, channel_id: str, entries: list[tuple[str, str, str]]) -> None:
         await self.flush(channel_id, everyone=True)

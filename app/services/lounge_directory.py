@@ -6,7 +6,8 @@ or its members bumps `version` (through SQLAlchemy session events, so no write p
 forget), and the bump is broadcast to the other instances through the hub. An entry stored
 while a write was committing is tagged with the version it was read under, and so is never
 served after that write. `ttl` only bounds how stale a page can get should a broadcast be
-lost (a Redis restart also resynchronises every subscriber, which clears the memory).
+lost (an announcement the broker refused is sent again until it is taken, and a Redis restart
+resynchronises every subscriber, which clears the memory).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from app.web.respond import to_json
 log = logging.getLogger(__name__)
 
 TOPIC = "lounge-directory"
+BROADCAST_RETRY_FIRST = 0.1
+BROADCAST_RETRY_MAX = 2.0
 MAX_ENTRIES = 1024
 DIRECTORY_MODELS = (Lounge, LoungeMember, LoungeTag)
 DIRECTORY_TABLES = frozenset(model.__tablename__ for model in DIRECTORY_MODELS)
@@ -114,23 +117,45 @@ async def follow_other_instances(cache: DirectoryCache, hub: Any) -> None:
             cache.invalidate()
 
 
-def broadcast_changes(cache: DirectoryCache, hub: Any) -> Callable[[], None]:
-    """An `on_change` callback that publishes each change to the other instances."""
-    pending: set[asyncio.Task[None]] = set()
+class DirectoryBroadcast:
+    """The `on_change` callback that tells the other instances the directory changed.
 
-    async def publish() -> None:
-        try:
-            await hub.publish(TOPIC, {"changed": True})
-        except Exception:  # the ttl bounds staleness while the broker is away
-            log.warning("could not broadcast a lounge directory change", exc_info=True)
+    An announcement the broker did not take is published again, with backoff, until it is:
+    one announcement says "forget your pages", so the changes made meanwhile ride on it. An
+    instance that was cut off from the broker as well resyncs (forgets) when its subscription
+    comes back, so a change is never silently lost to a broker outage.
+    """
 
-    def on_change() -> None:
-        with contextlib.suppress(RuntimeError):  # no running loop: nothing else to tell
-            task = asyncio.get_running_loop().create_task(publish())
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+    def __init__(self, hub: Any) -> None:
+        self.hub = hub
+        self._owed = False
+        self._task: asyncio.Task[None] | None = None
 
-    return on_change
+    def __call__(self) -> None:
+        self._owed = True
+        if self._task is None or self._task.done():
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing else to tell
+                self._task = asyncio.get_running_loop().create_task(self._announce())
+
+    async def _announce(self) -> None:
+        delay = BROADCAST_RETRY_FIRST
+        while self._owed:
+            self._owed = False
+            try:
+                delivered = await self.hub.publish(TOPIC, {"changed": True})
+            except Exception:
+                log.warning("could not broadcast a lounge directory change", exc_info=True)
+                delivered = False
+            if not delivered:
+                self._owed = True
+                await asyncio.sleep(delay)
+                delay = min(BROADCAST_RETRY_MAX, delay * 2)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 # Sessions that wrote to a directory table in their current transaction.
