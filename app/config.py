@@ -54,12 +54,16 @@ class Settings(BaseSettings):
     # Live chat over WebSocket: per-person message rate (burst, then per second), frames per
     # connection, refused frames in 10 s that count as a flood (close 1008), the bounded send
     # queue per socket (a client that lets it fill is closed with 1013), membership re-checks.
+    # A client whose unsent bytes (server and kernel buffers, and its queue) stay over
+    # `slow_consumer_bytes` for `slow_consumer_seconds` is closed with 1013 as well, sooner.
     chat_message_burst: int = Field(default=20, ge=1)
     chat_messages_per_second: float = Field(default=5.0, gt=0)
     chat_frame_burst: int = Field(default=60, ge=1)
     chat_frames_per_second: float = Field(default=20.0, gt=0)
     chat_flood_strikes: int = Field(default=30, ge=1)
     chat_send_queue: int = Field(default=256, ge=8)
+    chat_slow_consumer_bytes: int = Field(default=64 * 1024, ge=16 * 1024)
+    chat_slow_consumer_seconds: float = Field(default=2.0, gt=0)
     chat_membership_check_seconds: float = Field(default=2.0, gt=0)
     # Webhooks: hosts or CIDRs (comma-separated) that may be targets even though they are
     # private, loopback or link-local; the receiver's time limit; retries back off from

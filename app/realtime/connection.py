@@ -4,8 +4,11 @@ frames into service calls.
 
 The writer first sends `hello` and every message after the client's `after`, read from the
 database, then the live events the room queued meanwhile, skipping by `seq` what the backlog
-already held. A client whose queue fills up (it stopped reading) is closed with 1013 and never
-holds up the room; the close frame goes out when its socket drains, or the socket is dropped.
+already held. A client that stopped reading is closed with 1013 and never holds up the room:
+when its queue fills up, or sooner, when the bytes it has not taken yet (`SendBuffer`: the
+transport's buffer and the kernel's send queue, plus what waits in the queue) stay over
+`chat_slow_consumer_bytes` for `chat_slow_consumer_seconds`. The close frame goes out when its
+socket drains, or the socket is dropped.
 
 Fast path: while the writer is idle (nothing queued, nothing in flight), `offer` writes at
 once, so a delivery costs no queue and no task switch. On uvicorn's sans-I/O server that is a
@@ -32,6 +35,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from app.db import refusal
 from app.errors import AppError, Conflict, InvalidInput, NotFound
 from app.realtime import protocol
+from app.realtime.send_buffer import open_send_buffer
 from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
 from app.realtime.wire import open_wire, text_frame
 from app.schemas.chat import MAX_BODY, Author
@@ -100,7 +104,8 @@ class Connection:
     __slots__ = ("id", "websocket", "rooms", "author", "user_id", "user", "access", "channel_id",
                  "can_send", "after", "last_sent", "queue", "frames", "strikes", "last_typing",
                  "close_code", "close_reason", "idle", "_catching_up", "_writer", "_task", "room",
-                 "server_send", "wire", "__weakref__")
+                 "server_send", "wire", "send_buffer", "queued", "behind_since", "next_check",
+                 "__weakref__")
 
     def __init__(self, websocket: WebSocket, *, rooms: Rooms, author: Author, access: ChannelAccess,
                  can_send: bool, after: int | None) -> None:
@@ -110,6 +115,10 @@ class Connection:
         # Live events skip Starlette's per-frame wrappers (see app/realtime/server_send.py).
         self.server_send = websocket.scope.get(SERVER_SEND, websocket.send)
         self.wire = open_wire(self.server_send)
+        self.send_buffer = open_send_buffer(self.server_send)
+        self.queued = 0  # characters waiting in `queue`
+        self.behind_since: float | None = None  # unsent bytes over the mark since then
+        self.next_check = 0.0
         self.rooms = rooms
         self.author = author
         self.user_id = author.id
@@ -135,6 +144,8 @@ class Connection:
 
     def offer_burst(self, burst: Burst) -> None:
         """Every event of `burst`, in one write when the socket is idle and needs them all."""
+        if not self._keeping_up():
+            return
         if self.idle and self.wire is not None and self.close_code is None \
                 and (not burst.lowest_seq or burst.lowest_seq > self.last_sent) \
                 and self.wire.write(burst.frames):
@@ -147,7 +158,7 @@ class Connection:
     def offer(self, seq: int, text: str, message: dict[str, Any] | None = None) -> None:
         """Send or queue an event without ever waiting; a full queue means this client stopped
         reading. `message` is the ASGI send message for `text`, shared by every recipient."""
-        if self.close_code is not None:
+        if not self._keeping_up():
             return
         if self.idle:
             if seq and seq <= self.last_sent:
@@ -167,8 +178,35 @@ class Connection:
             log.info("closing %s: send queue full (slow consumer)", self.id)
             self.close(TRY_AGAIN_LATER, "too slow; reconnect with after=")
             return
+        self.queued += len(text)
         if self._writer is None and not self._catching_up:
             self._writer = asyncio.create_task(self._drain(), name=f"ws-writer-{self.id}")
+
+    def _keeping_up(self) -> bool:
+        """False once this socket is closed, or is closed now because its unsent bytes have stayed
+        over the mark for the grace period. Looked at most four times a grace period, and not
+        while the client is catching up from the database (that goes at the client's pace)."""
+        if self.close_code is not None:
+            return False
+        if self.send_buffer is None or self._catching_up:
+            return True
+        now = time.monotonic()
+        if now < self.next_check:
+            return True
+        settings = self.rooms.settings
+        grace = settings.chat_slow_consumer_seconds
+        self.next_check = now + grace / 4
+        unsent = self.send_buffer.unsent() + self.queued
+        if unsent <= settings.chat_slow_consumer_bytes:
+            self.behind_since = None
+        elif self.behind_since is None:
+            self.behind_since = now
+        elif now - self.behind_since >= grace:
+            log.info("closing %s: %d bytes unsent for %.1f s (slow consumer)", self.id, unsent,
+                     now - self.behind_since)
+            self.close(TRY_AGAIN_LATER, "too far behind; reconnect with after=")
+            return False
+        return True
 
     def _write_now(self, text: str, message: dict[str, Any] | None) -> bool:
         """Write one event if the socket takes it without waiting; False if it was not written."""
@@ -242,6 +280,7 @@ class Connection:
         try:
             while not queue.empty():
                 seq, text = queue.get_nowait()
+                self.queued -= len(text)
                 if seq:
                     if seq <= self.last_sent:
                         continue  # the backlog already carried it
