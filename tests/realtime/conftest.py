@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -19,8 +20,20 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.config import Settings
 from app.main import create_app
+from app.realtime.connection import Connection
+from app.realtime.server_send import SCOPE_KEY as SERVER_SEND
+from app.schemas.chat import Author
 from tests.chat_support import lounge_with
 from tests.conftest import Account, sign_up
+
+
+def bare_connection(settings: Settings, server_send: Callable[..., Any] | None = None) -> Connection:
+    """A `Connection` outside any server, for unit tests (`server_send` stands for the server's
+    own ASGI `send`, when the test needs one)."""
+    rooms = SimpleNamespace(settings=settings, instance="test")
+    websocket = SimpleNamespace(scope={} if server_send is None else {SERVER_SEND: server_send}, send=None)
+    return Connection(websocket, rooms=rooms, author=Author(id="usr_1", display_name="Ana"),  # type: ignore[arg-type]
+                      access=SimpleNamespace(channel_id="chn_1"), can_send=True, after=None)  # type: ignore[arg-type]
 
 
 def free_port() -> int:

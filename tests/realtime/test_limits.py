@@ -4,15 +4,22 @@ and frame sizes, rates and floods, bad frames, slow consumers, removal and shutd
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import socket
+import time
 
 import orjson
 import pytest
 from websockets.asyncio.client import connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.frames import Frame
+from websockets.uri import parse_uri
 
+from app.realtime import send_buffer
 from tests.conftest import bearer_token, sign_up
-from tests.realtime.conftest import chat_room, messages, next_event
+from tests.realtime.conftest import bare_connection, chat_room, messages, next_event
 
 
 async def _closed_with(ws, within: float = 15) -> int:
@@ -157,3 +164,114 @@ async def test_shutdown_closes_sockets_with_1012(serve):
         await next_event(ws, "hello")
         live.server.should_exit = True
         assert await _closed_with(ws) == 1012
+
+
+class _StalledReader:
+    """A client that completes the handshake and then never reads: the server's frames pile up
+    in its small receive buffer, then in the server's send queues."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.sock = _tiny_buffer_socket(url)
+        self.sock.setblocking(False)
+        self.protocol = ClientProtocol(parse_uri(url), max_size=None)
+        self.request = self.protocol.connect()
+        self.request.headers.update(headers)
+
+    async def handshake(self) -> None:
+        """Up to `hello`: from then on the server holds this socket in the room."""
+        loop = asyncio.get_running_loop()
+        self.protocol.send_request(self.request)
+        await loop.sock_sendall(self.sock, b"".join(self.protocol.data_to_send()))
+        hello: list = []
+        while not hello:
+            self.protocol.receive_data(await loop.sock_recv(self.sock, 1024))
+            assert self.protocol.handshake_exc is None, self.protocol.handshake_exc
+            hello = [e for e in self.protocol.events_received() if isinstance(e, Frame)]
+        assert orjson.loads(hello[0].data)["type"] == "hello"
+
+    async def read_to_the_end(self) -> tuple[int, str]:
+        """Read everything the server kept for us; the close frame it ended with."""
+        loop = asyncio.get_running_loop()
+        while self.protocol.close_rcvd is None:
+            data = await loop.sock_recv(self.sock, 1 << 16)
+            if not data:
+                break
+            self.protocol.receive_data(data)
+            self.protocol.events_received()
+        assert self.protocol.close_rcvd is not None, "closed without a close frame"
+        return self.protocol.close_rcvd.code, self.protocol.close_rcvd.reason
+
+
+async def test_a_reader_that_stops_is_closed_1013_by_unsent_bytes_within_5_s(serve):
+    """20 messages a second of 2,000 characters: the stalled socket is closed once its unsent
+    bytes stay over the mark, long before its send queue of 256 events could fill."""
+    async with serve(rate_limits_enabled=False) as live, chat_room(live) as room:
+        rooms = live.app.state.rooms
+        assert not list(rooms.connections())
+        stalled = _StalledReader(room.ws_url(), room.cookie_headers(room.ben))
+        async with asyncio.timeout(5):
+            await stalled.handshake()
+        (stalled_connection,) = rooms.connections()
+        async with room.open(room.ben) as healthy:
+            await next_event(healthy, "hello")
+            body = "lorem ipsum " * 166 + "lorem ip"
+            assert len(body) == 2000
+            received: list[dict] = []
+
+            async def read_everything() -> None:
+                while True:
+                    received.append((await next_event(healthy, "message"))["message"])
+
+            reader = asyncio.create_task(read_everything())
+            start = time.monotonic()
+            posted = 0
+            async with asyncio.timeout(10):
+                while stalled_connection.close_code is None:
+                    await room.post(room.ana, body)
+                    posted += 1
+                    await asyncio.sleep(max(0.0, start + posted / 20 - time.monotonic()))
+            dropped_after = time.monotonic() - start
+            print(f"stalled reader closed after {dropped_after:.2f} s and {posted} messages")
+            reader.cancel()  # cancelling `recv` loses nothing
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+            received += await messages(healthy, posted - len(received), within=10)
+            assert [m["seq"] for m in received] == list(range(1, posted + 1))
+            assert all(m["body"] == body for m in received)
+        assert stalled_connection.close_code == 1013
+        async with asyncio.timeout(15):
+            code, reason = await stalled.read_to_the_end()
+        stalled.sock.close()
+        assert (code, reason) == (1013, stalled_connection.close_reason)
+        assert dropped_after < 5, f"closed only after {dropped_after:.2f} s"
+
+
+class _Server:
+    """Stands for a server protocol behind the ASGI `send`, keeping `transport` as uvicorn's do."""
+
+    def __init__(self, transport: object) -> None:
+        self.transport = transport
+
+    async def send(self, message: dict) -> None:
+        raise AssertionError("not called")
+
+
+async def test_without_a_transport_that_reports_its_buffer_only_the_queue_rule_is_left(
+        settings, caplog, monkeypatch):
+    monkeypatch.setattr(send_buffer, "_warned", False)
+    settings = settings.model_copy(update={"chat_send_queue": 8, "chat_slow_consumer_bytes": 16 * 1024})
+    with caplog.at_level(logging.WARNING, "lounge.ws"):
+        bare = [bare_connection(settings, server.send) for server in (_Server(None), _Server(object()))]
+        bare.append(bare_connection(settings))  # Starlette's own `send`: no protocol behind it
+    assert [c.send_buffer for c in bare] == [None, None, None]
+    (warning,) = [r for r in caplog.records if r.name == "lounge.ws"]
+    assert "send queue" in warning.getMessage()
+    connection = bare[0]
+    connection._catching_up = False
+    for seq in range(1, 9):
+        connection.offer(seq, "x" * 20_000)  # far over the byte mark, but nothing measures it
+    assert connection.close_code is None and connection.queue is not None and connection.queue.full()
+    connection.offer(9, "x")
+    assert (connection.close_code, connection.close_reason) == (1013, "too slow; reconnect with after=")
+    if connection._writer is not None:
+        connection._writer.cancel()

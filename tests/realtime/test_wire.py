@@ -6,7 +6,6 @@ receives in one go reaches every client as separate events, in seq order, once e
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -20,7 +19,7 @@ from app.realtime.wire import text_frame
 from app.schemas.chat import Author
 from app.services import chat
 from app.services.lounges import channel_access
-from tests.realtime.conftest import chat_room, messages, next_event
+from tests.realtime.conftest import bare_connection, chat_room, messages, next_event
 
 
 @pytest.mark.parametrize("text", ["", "x", "x" * 125, "x" * 126, "é" * 63, "x" * 65535, "x" * 65536,
@@ -98,12 +97,7 @@ class _Wire:
 
 
 def _idle_connection(settings: Settings, last_sent: int, wire: _Wire) -> Connection:
-    rooms = SimpleNamespace(settings=settings, instance="test")
-    websocket = SimpleNamespace(scope={}, send=None)
-    author = Author(id="usr_1", display_name="Ana")
-    access = SimpleNamespace(channel_id="chn_1")
-    connection = Connection(websocket, rooms=rooms, author=author, access=access,  # type: ignore[arg-type]
-                            can_send=True, after=None)
+    connection = bare_connection(settings)
     connection.wire = wire  # type: ignore[assignment]
     connection.idle, connection.last_sent = True, last_sent
     return connection
