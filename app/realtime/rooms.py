@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.db import database_unavailable
 from app.realtime import protocol
 from app.realtime.connection import POLICY_VIOLATION, Burst, Connection, TokenBucket
 from app.realtime.hub import RESYNC, Hub
@@ -147,6 +149,7 @@ class Room:
         interval = self.rooms.settings.chat_membership_check_seconds
         since_refresh = since_check = 0.0
         step = min(PRESENCE_EVERY, interval)
+        failing = False
         while True:
             await asyncio.sleep(step)
             since_refresh += step
@@ -160,8 +163,18 @@ class Room:
                     since_refresh = 0.0
                     await self.rooms.presence.refresh(self.channel_id, [
                         (c.id, c.user_id, c.user["display_name"]) for c in self.connections])
-            except Exception:
-                log.exception("room %s: housekeeping failed", self.channel_id)
+            except Exception as exc:
+                if isinstance(exc, RedisError) or database_unavailable(exc):
+                    if not failing:  # Redis or the database is away: said once, not every second
+                        log.warning("room %s: housekeeping paused (%s: %s)", self.channel_id,
+                                    type(exc).__name__, exc)
+                    failing = True
+                else:
+                    log.exception("room %s: housekeeping failed", self.channel_id)
+                continue
+            if failing:
+                log.warning("room %s: housekeeping resumed", self.channel_id)
+                failing = False
 
     async def _flush_presence(self) -> None:
         await self.rooms.presence.flush(self.channel_id)

@@ -3,6 +3,7 @@ again and `/readyz` says ready within seconds of Redis returning, with no reques
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -15,7 +16,8 @@ from tests.redis_server import until
 pytestmark = pytest.mark.private_redis
 
 
-async def test_presence_and_readiness_recover_after_a_redis_restart(serve, private_redis):
+async def test_presence_and_readiness_recover_after_a_redis_restart(serve, private_redis, caplog):
+    caplog.set_level(logging.INFO, logger="lounge")
     async with serve(redis_url=private_redis.url) as live, chat_room(live) as room:
         raw = make_redis(private_redis.url)
         key = RedisPresence._key(room.channel_id)
@@ -49,6 +51,10 @@ async def test_presence_and_readiness_recover_after_a_redis_restart(serve, priva
         finally:
             await raw.aclose()
         assert 500 not in statuses
+        # The room's housekeeping says once that it paused and once that it resumed: no traceback.
+        said = [r.getMessage() for r in caplog.records if "housekeeping" in r.getMessage()]
+        assert [m.split(": ", 1)[1].split(" ")[1] for m in said] == ["paused", "resumed"], said
+        assert not [r for r in caplog.records if r.exc_info and "housekeeping" in r.getMessage()]
 
 
 async def _flush_failed(app) -> bool:
