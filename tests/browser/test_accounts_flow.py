@@ -142,9 +142,9 @@ def test_token_form_shows_its_errors(signed_in_page: Page) -> None:
     form.get_by_label("read: see lounges, sessions, people").uncheck()
     form.get_by_role("button", name="Create token").click()
 
-    expect(page.locator("#token-form-name-error")).to_have_text("Enter a name")
+    expect(page.locator("#token-form-name-error")).to_have_text("Enter a name.")
     expect(page.locator("#token-form-scopes-error")).not_to_be_empty()
-    expect(page.locator("#token-form-status [role=alert]")).to_contain_text("Invalid input")
+    expect(page.locator("#token-form-status [role=alert]")).to_contain_text("2 fields need a change")
     expect(page.locator("#token-created")).to_be_empty()
     expect(page.locator("#token-list")).to_contain_text("No tokens yet")
 
@@ -157,7 +157,7 @@ def test_register_shows_each_error_beside_its_field(page: Page, create_account, 
     email_error = page.locator("#register-form-email-error")
     password_error = page.locator("#register-form-password-error")
     expect(email_error).to_contain_text("Enter a valid email address")
-    expect(password_error).to_have_text("Use at least 10 characters")
+    expect(password_error).to_have_text("Use at least 10 characters.")
     expect(page.locator("#register-form-display_name-error")).to_be_empty()
     email_field = page.locator("#register-form").get_by_label("Work email")
     expect(email_field).to_have_attribute("aria-describedby", re.compile(r"\bregister-form-email-error\b"))
@@ -283,5 +283,5 @@ def test_dark_mode_pages_are_readable(new_page, axe_scan) -> None:
     axe_scan(page, "welcome-dark")
     page.goto("/register")
     register(page, display_name="", email="nobody", password="short")
-    expect(page.locator("#register-form-display_name-error")).to_have_text("Enter a display name")
+    expect(page.locator("#register-form-display_name-error")).to_have_text("Enter a display name.")
     axe_scan(page, "register-errors-dark")

@@ -45,7 +45,7 @@ def test_an_administrator_publishes_a_business_goal_and_manages_people(
 
     form = page.locator("#business-goal-form")
     form.get_by_role("button", name="Publish business goal").click()
-    expect(page.locator("#business-goal-form-title-error")).to_have_text("Enter a title")
+    expect(page.locator("#business-goal-form-title-error")).to_have_text("Enter a title.")
     form.get_by_label("Title").fill("Serve customers in Spanish")
     form.get_by_label("Description (optional)").fill("Half of our new customers write in Spanish.")
     form.get_by_role("button", name="Publish business goal").click()
