@@ -48,7 +48,7 @@ def _say(page: Page, text: str) -> None:
 
 
 def test_two_people_chat_live_and_catch_up_after_going_offline(live_server, new_page, create_account,
-                                                               sign_in, axe_scan) -> None:
+                                                               sign_in, axe_scan, page_watch) -> None:
     ana, ben = create_account("Ana Lima"), create_account("Ben Okafor")
     slug = _private_lounge(live_server, ana, ben)
     page_a, page_b = new_page(), new_page()
@@ -73,6 +73,8 @@ def test_two_people_chat_live_and_catch_up_after_going_offline(live_server, new_
     assert log_a.locator("img, script").count() == 0
 
     # Ben drops off the network; Ana keeps talking; Ben comes back and catches up, once each.
+    # A reconnect tried while he is offline fails, as it should, and the browser says so.
+    page_watch.allow(r"ERR_INTERNET_DISCONNECTED")
     page_b.context.set_offline(True)
     page_b.evaluate("document.querySelector('[data-chat-panel]').chat.ws.close()")
     _say(page_a, "missed one")
