@@ -53,8 +53,8 @@ class Page(BaseModel, Generic[T]):
 
 def char_class(ranges: Iterable[tuple[int, int]]) -> str:
     """The inside of a `[...]` class for code point ranges. Characters of the first plane are
-    written `\\uXXXX`, the others as themselves: Python, ECMAScript (with `u`) and the Rust
-    engines behind pydantic and JSON Schema validators all read both the same way."""
+    written as `\\u` and four hex digits, the others as themselves: Python, ECMAScript (with
+    `u`) and the Rust engines behind pydantic and JSON Schema validators all read both alike."""
     def one(code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
 
